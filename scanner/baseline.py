@@ -1,0 +1,38 @@
+"""Baseline files: accepted findings as (rule_id, secret_sha256, path); no secrets, no line numbers."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from scanner.errors import YardguardError
+from scanner.findings import Finding
+
+Entry = tuple[str, str, str]
+
+
+def entries(findings: list[Finding]) -> list[Entry]:
+    """Sorted, de-duplicated baseline entries (stable: moving lines never changes the file)."""
+    return sorted({(f.rule.id, f.secret_sha256, f.path) for f in findings})
+
+
+def dumps(findings: list[Finding]) -> str:
+    """The baseline document for ``findings``."""
+    rows = [{"rule_id": r, "secret_sha256": h, "path": p} for r, h, p in entries(findings)]
+    return json.dumps({"version": 1, "findings": rows}, indent=2) + "\n"
+
+
+def load(path: str | Path) -> set[Entry]:
+    """Read a baseline; a missing or malformed file is a :class:`YardguardError`."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise YardguardError(f"baseline file not found: {path}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise YardguardError(f"baseline {path} is not valid JSON: {e}") from None
+    try:
+        if doc.get("version") == 1:
+            return {(r["rule_id"], r["secret_sha256"], r["path"]) for r in doc["findings"]}
+    except (AttributeError, KeyError, TypeError):
+        pass
+    raise YardguardError(f"baseline {path} is malformed (expected version 1 with findings "
+                         "of rule_id, secret_sha256, path)")

@@ -1,0 +1,217 @@
+"""Command line: parse options, call the pipeline, choose the exit code (0 clean, 1 findings, 2 error)."""
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from scanner import __version__
+from scanner.errors import YardguardError
+from scanner.pipeline import FAIL_ON, Options, finish, prepare
+from scanner.reporters import FORMATS
+
+HOOK_ADVICE = """\
+yardguard blocked this commit: it adds a Trackyard API key.
+  - Remove the key from the file and read it from the TRACKYARD_API_KEY environment variable instead.
+  - If this key was ever pushed or shared, rotate it now: https://app.trackyard.com/api-keys
+  - A false positive? Add `yardguard:allow` in a comment on that line."""
+
+
+def _common(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by the scanning commands."""
+    decorators = [
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
+                     show_default=True, help="Report format."),
+        click.option("--output", "-o", metavar="FILE", help="Write the report to FILE (default stdout)."),
+        click.option("--show-secrets", is_flag=True, help="Print full secrets (redacted by default)."),
+        click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
+                     help="When to exit 1: any finding (default), any key not proven invalid, "
+                          "keys proven live, or never."),
+        click.option("--baseline", metavar="FILE", help="Suppress the findings listed in FILE."),
+        click.option("--config", metavar="FILE", help="Config file (default .yardguard.toml or pyproject.toml)."),
+        click.option("--rules", multiple=True, metavar="PATH", help="Extra rule file or directory (repeatable)."),
+        click.option("--verify", is_flag=True, help="Check each distinct key against Trackyard's GET /me."),
+        click.option("--revoke", is_flag=True, help="Revoke keys verified live (implies --verify)."),
+        click.option("--yes", is_flag=True, help="Revoke without asking (for CI)."),
+        click.option("--api-base", metavar="URL", help="Trackyard API base URL (or TRACKYARD_API_BASE)."),
+        click.option("--audit-log", metavar="FILE", help="Revocation audit log (JSON lines)."),
+    ]
+    for d in reversed(decorators):
+        f = d(f)
+    return f
+
+
+def _options(kw: dict[str, Any]) -> Options:
+    return Options(**{k: kw.pop(k) for k in list(kw) if k in Options.__dataclass_fields__})
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="yardguard")
+def cli() -> None:
+    """Find hardcoded Trackyard API keys, prove whether they are live, and revoke leaks."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1)
+@click.option("--all-files", is_flag=True, help="Also scan files git ignores.")
+@_common
+def scan(paths: tuple[str, ...], all_files: bool, **kw: Any) -> None:
+    """Scan files and directories (default .); '-' reads stdin."""
+    from scanner import gitutil
+    from scanner.collect import scan_paths
+    options = _options(kw)
+    targets = list(paths) or ["."]
+    first = next((t for t in targets if t != "-"), ".")
+    root = gitutil.toplevel(first if os.path.isdir(first) else os.path.dirname(first) or ".") or Path.cwd()
+    run = prepare(root, options)
+    sys.exit(finish(run, scan_paths(run, targets, all_files), "scan"))
+
+
+@cli.command()
+@click.argument("files", nargs=-1)
+@_common
+def staged(files: tuple[str, ...], **kw: Any) -> None:
+    """Scan the lines the staged change adds (the pre-commit path)."""
+    from scanner import gitutil
+    from scanner.collect import scan_staged
+    root = gitutil.toplevel(".")
+    if root is None:
+        raise YardguardError("not inside a git work tree")
+    run = prepare(root, _options(kw))
+    code = finish(run, scan_staged(run, list(files)), "staged")
+    if code == 1 and run.options.fmt == "text":
+        click.echo(HOOK_ADVICE, err=True)
+    sys.exit(code)
+
+
+@cli.command()
+@click.option("--repo", default=".", show_default=True, metavar="DIR", help="Repository to scan.")
+@click.option("--range", "rev_range", metavar="A..B",
+              help="Only keys the commits in A..B introduce; a single REV means its commits on no remote.")
+@_common
+def history(repo: str, rev_range: str | None, **kw: Any) -> None:
+    """Scan every blob and commit message reachable from any ref (or only a range)."""
+    from scanner import gitutil
+    from scanner.collect import scan_history
+    root = gitutil.require_repo(repo)
+    run = prepare(root, _options(kw))
+    sys.exit(finish(run, scan_history(run, root, rev_range), "history"))
+
+
+@cli.command("pre-push")
+@_common
+def pre_push(**kw: Any) -> None:
+    """Scan the commits being pushed (git's pre-push stdin, or pre-commit's PRE_COMMIT_*_REF)."""
+    from scanner import gitutil
+    from scanner.collect import push_ranges, scan_history
+    root = gitutil.toplevel(".")
+    if root is None:
+        raise YardguardError("not inside a git work tree")
+    run = prepare(root, _options(kw))
+    lines = [] if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read().splitlines()
+    found = [f for r in push_ranges(os.environ, lines) for f in scan_history(run, root, r)]
+    sys.exit(finish(run, found, "pre-push"))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1)
+@click.option("--history", "from_history", is_flag=True, help="Take the findings of the whole history.")
+@click.option("--repo", default=".", show_default=True, metavar="DIR", help="Repository for --history.")
+@click.option("--output", "-o", required=True, metavar="FILE", help="Baseline file to write.")
+@click.option("--config", metavar="FILE", help="Config file.")
+@click.option("--rules", multiple=True, metavar="PATH", help="Extra rule file or directory (repeatable).")
+@click.option("--all-files", is_flag=True, help="Also scan files git ignores.")
+def baseline(paths: tuple[str, ...], from_history: bool, repo: str, output: str, config: str | None,
+             rules: tuple[str, ...], all_files: bool) -> None:
+    """Write the current findings to a baseline file (no secrets, no line numbers)."""
+    from scanner import baseline as baseline_file
+    from scanner import gitutil
+    from scanner.collect import scan_history, scan_paths
+    from scanner.pipeline import keep, write_output
+    options = Options(config=config, rules=rules)
+    if from_history:
+        root = gitutil.require_repo(repo)
+        run = prepare(root, options)
+        found = scan_history(run, root, None)
+    else:
+        targets = list(paths) or ["."]
+        run = prepare(gitutil.toplevel(targets[0] if os.path.isdir(targets[0]) else ".") or Path.cwd(), options)
+        found = scan_paths(run, targets, all_files)
+    findings = keep(run, found)
+    write_output(baseline_file.dumps(findings), output)
+    click.echo(f"wrote {len(baseline_file.entries(findings))} baseline entries to {output}", err=True)
+
+
+@cli.group()
+def rules() -> None:
+    """Inspect and check rule files."""
+
+
+@rules.command("test")
+@click.option("--rules", "extra", multiple=True, metavar="PATH", help="Extra rule file or directory.")
+def rules_test(extra: tuple[str, ...]) -> None:
+    """Check every example and negative example of every loaded rule (exit 1 on a failure)."""
+    from scanner.rulecheck import check_rules
+    from scanner.rules import load_rules
+    loaded = load_rules(extra).rules
+    failures = check_rules(loaded)
+    for failure in failures:
+        click.echo(f"FAIL {failure}")
+    examples = sum(len(r.examples) + len(r.negative_examples) for r in loaded)
+    click.echo(f"{len(loaded)} rules, {examples} examples, {len(failures)} failure(s)")
+    sys.exit(1 if failures else 0)
+
+
+@rules.command("list")
+@click.option("--rules", "extra", multiple=True, metavar="PATH", help="Extra rule file or directory.")
+def rules_list(extra: tuple[str, ...]) -> None:
+    """List loaded rules."""
+    from scanner.rules import load_rules
+    for r in load_rules(extra).rules:
+        click.echo(f"{r.id}\t{r.description}\t{r.source}")
+
+
+@cli.command("install-hooks")
+@click.option("--repo", default=".", show_default=True, metavar="DIR", help="Repository to install into.")
+@click.option("--force", is_flag=True, help="Replace foreign hooks (kept as <hook>.yardguard-backup).")
+def install_hooks(repo: str, force: bool) -> None:
+    """Install yardguard's native pre-commit and pre-push hooks (honours core.hooksPath)."""
+    from scanner.hookinstall import install
+    for line in install(Path(repo), force):
+        click.echo(line)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: turn every expected error into one line on stderr and exit code 2."""
+    try:
+        cli.main(args=argv, prog_name="yardguard", standalone_mode=False)
+    except YardguardError as e:
+        click.echo(f"yardguard: error: {e}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("yardguard: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(2)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("yardguard: interrupted", err=True)
+        sys.exit(130)
+    except Exception as e:  # noqa: BLE001 - a bug must still be one line, not a traceback
+        if os.environ.get("YARDGUARD_DEBUG"):
+            raise
+        # the message is left out on purpose: it could quote scanned bytes, and so a secret
+        frame = e.__traceback__
+        while frame is not None and frame.tb_next is not None:
+            frame = frame.tb_next
+        where = f" at {Path(frame.tb_frame.f_code.co_filename).name}:{frame.tb_lineno}" if frame else ""
+        click.echo(f"yardguard: internal error: {type(e).__name__}{where} (YARDGUARD_DEBUG=1 shows more)",
+                   err=True)
+        sys.exit(2)

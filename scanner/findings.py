@@ -1,0 +1,148 @@
+"""Findings: where a secret is (line/column), its redacted form and hash, and de-duplication."""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner import filters
+from scanner.engine import Buffer, Engine, Match
+from scanner.rules import Rule
+
+COMMIT_MESSAGE_PATH = "<commit message>"
+_CONTEXT = 4096  # bytes of a (possibly huge, binary) line looked at around a match for allow comments
+
+
+def redact(rule: Rule, secret: str) -> str:
+    """The rule's fixed prefix (if any) plus four characters, then an ellipsis."""
+    body = rule.secret_body(secret)
+    return secret[: len(secret) - len(body)] + body[:4] + "…"
+
+
+def sha256(secret: str) -> str:
+    """Hex SHA-256 of the exact secret: the only form of it that may be stored."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+@dataclass
+class Finding:
+    """One reportable secret at one place. ``secret`` is raw: only reporters decide how it is shown."""
+
+    rule: Rule
+    secret: str
+    path: str
+    line: int
+    column: int
+    commit: str | None = None
+    author_name: str | None = None
+    author_email: str | None = None
+    commit_date: str | None = None
+    verification: dict[str, Any] = field(default_factory=lambda: {"status": "not_checked"})
+    revocation: dict[str, Any] | None = None
+
+    @property
+    def secret_sha256(self) -> str:
+        return sha256(self.secret)
+
+    @property
+    def redacted(self) -> str:
+        return redact(self.rule, self.secret)
+
+    @property
+    def status(self) -> str:
+        """The verification status: ``live``, ``invalid``, ``unknown`` or ``not_checked``."""
+        return self.verification.get("status", "not_checked")
+
+    def to_dict(self, show_secrets: bool = False) -> dict[str, Any]:
+        """The stable JSON shape documented in the README."""
+        return {
+            "rule_id": self.rule.id,
+            "description": self.rule.description,
+            "secret": self.secret if show_secrets else self.redacted,
+            "secret_sha256": self.secret_sha256,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "commit": self.commit,
+            "author_name": self.author_name,
+            "author_email": self.author_email,
+            "commit_date": self.commit_date,
+            "verification": self.verification,
+            "revocation": self.revocation,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    line: int
+    column: int
+    context: bytes  # the line around the match, capped, for allow comments
+
+
+class Locator:
+    """Turns byte offsets into 1-based line/column, counting newlines only up to each match."""
+
+    def __init__(self, data: Buffer) -> None:
+        self.data = data
+        self._offset = 0
+        self._line = 1
+
+    def locate(self, start: int, end: int) -> Location:
+        data = self.data
+        if start < self._offset:
+            self._offset, self._line = 0, 1
+        self._line += data.count(b"\n", self._offset, start)
+        self._offset = start
+        line_start = data.rfind(b"\n", 0, start) + 1
+        line_end = data.find(b"\n", end)
+        if line_end < 0:
+            line_end = len(data)
+        column = len(bytes(data[line_start:start]).decode("utf-8", "replace")) + 1
+        context = bytes(data[max(line_start, start - _CONTEXT): min(line_end, end + _CONTEXT)])
+        return Location(self._line, column, context)
+
+
+def matches_to_findings(matches: Iterable[Match], data: Buffer, path: str) -> Iterator[Finding]:
+    """Findings for the matches that survive the secret and allow-comment filters."""
+    locator = None
+    for m in sorted(matches, key=lambda m: m.start):
+        if filters.is_false_positive(m.rule, m.secret):
+            continue
+        locator = locator or Locator(data)
+        loc = locator.locate(m.start, m.end)
+        if filters.has_allow_comment(loc.context):
+            continue
+        yield Finding(m.rule, m.secret, path, loc.line, loc.column)
+
+
+def scan_buffer(engine: Engine, data: Buffer, path: str) -> list[Finding]:
+    """Every finding in one buffer, before path filters and baseline."""
+    return dedupe_locations(matches_to_findings(engine.scan(data), data, path))
+
+
+def dedupe_locations(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per (path, line, column, secret): the first rule (in load order) wins."""
+    seen: set[tuple[str, int, int, str]] = set()
+    out = []
+    for f in findings:
+        key = (f.path, f.line, f.column, f.secret)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def summary(findings: list[Finding]) -> dict[str, Any]:
+    """Counts for the report's ``summary``: total, by rule, by verification status, distinct secrets."""
+    by_rule: dict[str, int] = {}
+    by_status: dict[str, int] = {}
+    for f in findings:
+        by_rule[f.rule.id] = by_rule.get(f.rule.id, 0) + 1
+        by_status[f.status] = by_status.get(f.status, 0) + 1
+    return {
+        "total": len(findings),
+        "distinct_secrets": len({f.secret for f in findings}),
+        "by_rule": by_rule,
+        "by_status": by_status,
+    }

@@ -1,0 +1,62 @@
+"""Running ``git`` as a subprocess: the only way yardguard reads a repository (it never writes one)."""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from scanner.errors import YardguardError
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+# a scan must not even refresh the index; file names are names, never pathspec magic
+_ENV = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_LITERAL_PATHSPECS": "1", "LC_ALL": "C"}
+
+
+def git(repo: Path | str, *args: str, check: bool = True, input: bytes | None = None) -> bytes:
+    """Run ``git -C repo args`` and return stdout; a failure is a :class:`YardguardError`."""
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(repo), *args], input=input, capture_output=True, env=_ENV,
+        )
+    except FileNotFoundError:
+        raise YardguardError("git is not installed or not on PATH") from None
+    if check and proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise YardguardError(f"git {args[0]} failed: {message[-1] if message else f'exit {proc.returncode}'}")
+    return proc.stdout
+
+
+def popen(repo: Path | str, *args: str) -> subprocess.Popen[bytes]:
+    """A streaming ``git`` process with pipes on stdin and stdout."""
+    return subprocess.Popen(
+        ["git", "-C", str(repo), *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, env=_ENV,
+    )
+
+
+def toplevel(path: Path | str) -> Path | None:
+    """The work tree root containing ``path``, or None outside a work tree."""
+    proc = subprocess.run(
+        ["git", "-C", str(path), "rev-parse", "--show-toplevel"], capture_output=True, env=_ENV,
+    )
+    return Path(os.fsdecode(proc.stdout.strip())) if proc.returncode == 0 else None
+
+
+def require_repo(path: Path | str) -> Path:
+    """The git directory root for ``path`` (work tree or bare); exit 2 when it is not a repository."""
+    if not Path(path).is_dir():
+        raise YardguardError(f"not a directory: {path}")
+    proc = subprocess.run(
+        ["git", "-C", str(path), "rev-parse", "--is-bare-repository"], capture_output=True, env=_ENV,
+    )
+    if proc.returncode != 0:
+        raise YardguardError(f"not a git repository: {path}")
+    return toplevel(path) or Path(path)
+
+
+def has_commit(repo: Path | str, rev: str = "HEAD") -> bool:
+    """True when ``rev`` names a commit."""
+    return subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+        capture_output=True, env=_ENV,
+    ).returncode == 0

@@ -1,0 +1,113 @@
+"""The one-way pipeline shared by every command: findings -> filters -> providers -> reporter -> exit code."""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scanner import baseline as baseline_file
+from scanner import filters
+from scanner.config import Config, load_config
+from scanner.engine import Engine
+from scanner.errors import YardguardError
+from scanner.findings import Finding
+from scanner.rules import RuleSet, load_rules
+
+FAIL_ON = ("any", "live", "verified", "never")
+
+
+@dataclass
+class Options:
+    """Options every scanning command shares (see ``yardguard scan --help``)."""
+
+    fmt: str = "text"
+    output: str | None = None
+    show_secrets: bool = False
+    fail_on: str | None = None
+    baseline: str | None = None
+    config: str | None = None
+    rules: tuple[str, ...] = ()
+    verify: bool = False
+    revoke: bool = False
+    yes: bool = False
+    api_base: str | None = None
+    audit_log: str | None = None
+
+
+@dataclass
+class Run:
+    """Everything a command needs, resolved once: config, rules, engine, baseline."""
+
+    options: Options
+    config: Config
+    ruleset: RuleSet
+    engine: Engine
+    root: Path
+    accepted: set[tuple[str, str, str]] = field(default_factory=set)
+
+    @property
+    def fail_on(self) -> str:
+        return self.options.fail_on or self.config.fail_on or "any"
+
+
+def prepare(root: Path, options: Options) -> Run:
+    """Load config (from ``root``), rules and baseline; any problem is a :class:`YardguardError`."""
+    config = load_config(root, options.config)
+    extra = [str(config.resolve(p)) for p in config.rules] + list(options.rules)
+    ruleset = load_rules(extra).without(set(config.disabled_rules))
+    baseline_path = options.baseline or (str(config.resolve(config.baseline)) if config.baseline else None)
+    accepted = baseline_file.load(baseline_path) if baseline_path else set()
+    return Run(options, config, ruleset, Engine(ruleset.rules), root, accepted)
+
+
+def keep(run: Run, findings: list[Finding]) -> list[Finding]:
+    """Drop findings in excluded paths (rule and config globs) and those in the baseline."""
+    excluded = run.config.exclude_paths
+    return [
+        f for f in findings
+        if not filters.is_excluded_path(f.rule, f.path, excluded)
+        and not filters.is_in_baseline(f.rule.id, f.secret_sha256, f.path, run.accepted)
+    ]
+
+
+def exit_code(findings: list[Finding], fail_on: str) -> int:
+    """1 when the findings fail the gate chosen by ``--fail-on``, else 0."""
+    if fail_on == "never":
+        return 0
+    if fail_on == "verified":
+        return int(any(f.status == "live" for f in findings))
+    if fail_on == "live":  # anything not proven invalid fails: an outage must not open the gate
+        return int(any(f.status != "invalid" for f in findings))
+    return int(bool(findings))
+
+
+def write_output(text: str, output: str | None) -> None:
+    """Write the report to ``output`` atomically (or to stdout)."""
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = Path(output)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=".yardguard-")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, target)
+    except OSError as e:
+        raise YardguardError(f"cannot write {output}: {e.strerror}") from None
+
+
+def finish(run: Run, findings: list[Finding], command: str) -> int:
+    """Filter, verify/revoke when asked, report, and return the exit code."""
+    findings = keep(run, findings)
+    revoke_failed = False
+    if findings and (run.options.verify or run.options.revoke):
+        from scanner.providers import verify_and_revoke
+        revoke_failed = verify_and_revoke(run, findings)
+    from scanner.reporters import ReportContext, render
+    color = run.options.fmt == "text" and run.options.output in (None, "-") and sys.stdout.isatty()
+    ctx = ReportContext(command, run.ruleset.rules, run.options.show_secrets, color, str(run.root))
+    write_output(render(run.options.fmt, findings, ctx), run.options.output)
+    return max(exit_code(findings, run.fail_on), int(revoke_failed))

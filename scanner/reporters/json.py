@@ -1,0 +1,17 @@
+"""JSON report: ``{"version": 1, "findings": [...], "summary": {...}}`` (fields in the README)."""
+from __future__ import annotations
+
+import json
+
+from scanner.findings import Finding, summary
+from scanner.reporters import ReportContext, ordered
+
+
+def render(findings: list[Finding], ctx: ReportContext) -> str:
+    """The stable JSON document, secrets redacted unless ``ctx.show_secrets``."""
+    doc = {
+        "version": 1,
+        "findings": [f.to_dict(ctx.show_secrets) for f in ordered(findings)],
+        "summary": summary(findings),
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,50 @@
+"""Human-readable report: one block per finding, live keys first, then a summary line."""
+from __future__ import annotations
+
+from scanner.findings import Finding, summary
+from scanner.reporters import ReportContext, ordered
+
+_COLORS = {"live": "\033[1;31m", "unknown": "\033[33m", "invalid": "\033[32m", "not_checked": "\033[36m"}
+_BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+def _paint(text: str, code: str, ctx: ReportContext) -> str:
+    return f"{code}{text}{_RESET}" if ctx.color else text
+
+
+def _status(f: Finding, ctx: ReportContext) -> str:
+    v = f.verification
+    label = f.status.upper().replace("_", " ")
+    details = [f"{k}={v[k]}" for k in ("tier", "credits_remaining", "created_at", "last_used_at") if v.get(k) is not None]
+    if v.get("detail"):
+        details.append(str(v["detail"]))
+    text = label + (f" ({', '.join(details)})" if details else "")
+    return _paint(text, _COLORS.get(f.status, ""), ctx)
+
+
+def render(findings: list[Finding], ctx: ReportContext) -> str:
+    """Blocks of ``path:line:column``, rule, redacted secret, verification, commit and author."""
+    blocks = []
+    for f in ordered(findings):
+        lines = [
+            _paint(f"{f.path}:{f.line}:{f.column}", _BOLD, ctx) + f"  {f.rule.id}",
+            f"  {f.rule.description}",
+            f"  secret:  {f.secret if ctx.show_secrets else f.redacted}  {_paint('sha256:' + f.secret_sha256[:12], _DIM, ctx)}",
+        ]
+        if f.status != "not_checked":
+            lines.append(f"  status:  {_status(f, ctx)}")
+        if f.revocation:
+            lines.append(f"  revoked: {f.revocation.get('status')}" +
+                         (f" ({f.revocation['detail']})" if f.revocation.get("detail") else ""))
+        if f.commit:
+            lines.append(f"  commit:  {f.commit[:12]} {f.commit_date or ''}")
+            lines.append(f"  author:  {f.author_name} <{f.author_email}>")
+        blocks.append("\n".join(lines))
+    s = summary(findings)
+    if findings:
+        counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(s["by_status"].items()))
+        tail = f"{s['total']} finding(s), {s['distinct_secrets']} distinct secret(s) [{counts}]"
+    else:
+        tail = "no Trackyard keys found"
+    blocks.append(_paint(tail, _BOLD, ctx))
+    return "\n\n".join(blocks) + "\n"

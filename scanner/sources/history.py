@@ -1,0 +1,236 @@
+"""Whole-history scans: every unique blob (and commit message) read once, straight from
+``git cat-file``; only blobs that hit are attributed to the commit that introduced them."""
+from __future__ import annotations
+
+import io
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO
+
+from scanner import gitutil
+from scanner.engine import Engine
+from scanner.errors import YardguardError
+from scanner.findings import COMMIT_MESSAGE_PATH, Finding, scan_buffer
+from scanner.sources.staged import unquote
+
+ZERO_OID = "0" * 40
+Progress = Callable[[int, int], None]  # (objects done, bytes done)
+
+_LOG_FORMAT = "--format=%x01%H%x00%an%x00%ae%x00%aI"
+_LOG_ARGS = ("-c", "core.quotepath=off", "log", "--reverse", "--raw", "--no-abbrev", "--no-renames",
+             "--diff-merges=first-parent", _LOG_FORMAT)
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """Who and when, for attribution; ``order`` is the position in the oldest-first walk."""
+
+    oid: str
+    author_name: str
+    author_email: str
+    date: str
+    order: int
+
+
+@dataclass(frozen=True, slots=True)
+class Introduction:
+    """A blob appearing at ``path`` in ``commit``; ``old`` is the blob it replaced (or zeros)."""
+
+    commit: Commit
+    path: str
+    old: str
+
+
+def read_objects(stream: IO[bytes]) -> Iterator[tuple[bytes, bytes, bytes]]:
+    """(oid, type, content) triples from ``git cat-file --batch`` output."""
+    readline, read = stream.readline, stream.read
+    while header := readline():
+        parts = header.split()
+        if len(parts) < 3:  # "<oid> missing"
+            continue
+        data = read(int(parts[2]))
+        read(1)
+        yield parts[0], parts[1], data
+
+
+def _message(commit_object: bytes) -> tuple[int, bytes]:
+    """(offset, message) of a raw commit object: everything after the header's blank line."""
+    cut = commit_object.find(b"\n\n")
+    return (cut + 2, commit_object[cut + 2:]) if cut >= 0 else (len(commit_object), b"")
+
+
+def _scan_objects(repo: Path, engine: Engine, args: list[str], stdin: bytes | None,
+                  progress: Progress | None) -> tuple[dict[str, list[Finding]], dict[str, list[Finding]]]:
+    """Scan every blob and commit message ``cat-file`` yields; returns hits by blob and by commit oid."""
+    blob_hits: dict[str, list[Finding]] = {}
+    message_hits: dict[str, list[Finding]] = {}
+    proc = gitutil.popen(repo, "cat-file", *args)
+    assert proc.stdin is not None and proc.stdout is not None
+    if stdin is not None:  # fed from a thread: a long oid list must not deadlock on a full pipe
+        def feed() -> None:
+            try:
+                proc.stdin.write(stdin)
+            finally:
+                proc.stdin.close()
+        threading.Thread(target=feed, daemon=True).start()
+    else:
+        proc.stdin.close()
+    count = total = 0
+    has_keyword = engine.has_keyword
+    for oid, kind, data in read_objects(proc.stdout):
+        count += 1
+        total += len(data)
+        if progress is not None and count % 2048 == 0:
+            progress(count, total)
+        if kind == b"blob":
+            if has_keyword(data):
+                found = scan_buffer(engine, data, "")
+                if found:
+                    blob_hits[oid.decode()] = found
+        elif kind == b"commit":
+            _, message = _message(data)
+            if has_keyword(message):
+                found = scan_buffer(engine, message, COMMIT_MESSAGE_PATH)
+                if found:
+                    message_hits[oid.decode()] = found
+    if proc.wait() != 0:
+        raise YardguardError(f"git cat-file failed in {repo}")
+    if progress is not None:
+        progress(count, total)
+    return blob_hits, message_hits
+
+
+def walk_introductions(repo: Path, revs: list[str]) -> Iterator[tuple[Commit, list[tuple[str, str, str]]]]:
+    """Commits oldest first with their first-parent changes as (old blob, new blob, path)."""
+    proc = gitutil.popen(repo, *_LOG_ARGS, *revs, "--")
+    assert proc.stdout is not None
+    proc.stdin.close()  # type: ignore[union-attr]
+    commit: Commit | None = None
+    changes: list[tuple[str, str, str]] = []
+    order = 0
+    for line in proc.stdout:
+        if line.startswith(b"\x01"):
+            if commit is not None:
+                yield commit, changes
+            fields = line[1:].rstrip(b"\n").split(b"\0")
+            commit = Commit(fields[0].decode(), *(f.decode("utf-8", "replace") for f in fields[1:4]), order)
+            order += 1
+            changes = []
+        elif line.startswith(b":") and commit is not None:
+            meta, _, raw_path = line.rstrip(b"\n").partition(b"\t")
+            parts = meta.split()
+            if parts[-1] != b"D" and parts[3] != ZERO_OID.encode():  # deletions and submodule noise
+                changes.append((parts[2].decode(), parts[3].decode(), unquote(raw_path)))
+    if commit is not None:
+        yield commit, changes
+    if proc.wait() != 0:
+        raise YardguardError(f"git log failed in {repo}")
+
+
+def _attribute(blob_hits: dict[str, list[Finding]], message_hits: dict[str, list[Finding]],
+               walk: Iterable[tuple[Commit, list[tuple[str, str, str]]]]) -> list[tuple[Finding, Introduction]]:
+    """Place each hit blob at every (path, commit) that introduced it, and each message at its commit."""
+    placed: list[tuple[Finding, Introduction]] = []
+    seen: set[tuple[str, str]] = set()
+    for commit, changes in walk:
+        for finding in message_hits.get(commit.oid, ()):
+            placed.append((finding, Introduction(commit, COMMIT_MESSAGE_PATH, ZERO_OID)))
+        for old, new, path in changes:
+            hits = blob_hits.get(new)
+            if hits and (new, path) not in seen:
+                seen.add((new, path))
+                placed.extend((f, Introduction(commit, path, old)) for f in hits)
+    return placed
+
+
+def _finding_at(finding: Finding, where: Introduction) -> Finding:
+    c = where.commit
+    return replace(finding, path=finding.path or where.path, commit=c.oid, author_name=c.author_name,
+                   author_email=c.author_email, commit_date=c.date)
+
+
+def _first_introductions(placed: list[tuple[Finding, Introduction]]) -> list[tuple[Finding, Introduction]]:
+    """One entry per (secret, path): the earliest commit that had it."""
+    best: dict[tuple[str, str], tuple[Finding, Introduction]] = {}
+    for finding, where in placed:
+        key = (finding.secret, finding.path or where.path)
+        current = best.get(key)
+        if current is None or where.commit.order < current[1].commit.order:
+            best[key] = (finding, where)
+    return list(best.values())
+
+
+def _blob_contents(repo: Path, oids: Iterable[str]) -> dict[str, bytes]:
+    wanted = sorted(set(oids) - {ZERO_OID})
+    if not wanted:
+        return {}
+    out = gitutil.git(repo, "cat-file", "--batch", input="".join(f"{o}\n" for o in wanted).encode())
+    return {oid.decode(): data for oid, _, data in read_objects(io.BytesIO(out))}
+
+
+def scan_all(repo: Path, engine: Engine, progress: Progress | None = None) -> list[Finding]:
+    """Every key in every blob and commit message reachable from any ref, each reported once per path
+    at the commit that introduced it."""
+    blob_hits, message_hits = _scan_objects(
+        repo, engine, ["--batch-all-objects", "--batch", "--unordered"], None, progress)
+    if not blob_hits and not message_hits:
+        return []
+    placed = _attribute(blob_hits, message_hits, walk_introductions(repo, ["--all"]))
+    return [_finding_at(f, w) for f, w in _first_introductions(placed)]
+
+
+def parse_range(repo: Path, spec: str) -> tuple[str | None, list[str]]:
+    """``A..B`` -> (A's commit, log arguments); ``REV`` alone -> (None, commits not on any remote)."""
+    if ".." in spec:
+        base, _, head = spec.partition("..")
+        if not base or not head or head.startswith("."):
+            raise YardguardError(f"bad range {spec!r}: expected A..B")
+        for rev in (base, head):
+            if not gitutil.has_commit(repo, rev):
+                shallow = (repo / ".git" / "shallow").exists() or (repo / "shallow").exists()
+                hint = " (shallow clone: fetch more history, e.g. fetch-depth: 0)" if shallow else ""
+                raise YardguardError(f"bad range {spec!r}: {rev!r} is not a commit in {repo}{hint}")
+        return base, [f"{base}..{head}"]
+    if not gitutil.has_commit(repo, spec):
+        raise YardguardError(f"bad range {spec!r}: not a commit")
+    return None, [spec, "--not", "--remotes"]
+
+
+def _present(contents: dict[str, bytes], oid: str, secret: str) -> bool:
+    return secret.encode("utf-8", "surrogateescape") in contents.get(oid, b"")
+
+
+def scan_range(repo: Path, engine: Engine, spec: str, progress: Progress | None = None) -> list[Finding]:
+    """Keys that the commits of ``spec`` introduce: a (secret, path) counts only if a commit in the range
+    adds it and it was in neither that commit's parent version of the file nor the range's base."""
+    base, revs = parse_range(repo, spec)
+    walk = list(walk_introductions(repo, revs))
+    new_blobs = {new for _, changes in walk for _, new, _ in changes}
+    wanted = [*(c.oid for c, _ in walk), *new_blobs]
+    blob_hits, message_hits = _scan_objects(
+        repo, engine, ["--batch"], "".join(f"{o}\n" for o in wanted).encode(), progress)
+    placed = _first_introductions(_attribute(blob_hits, message_hits, walk))
+    if not placed:
+        return []
+    old_blobs = _blob_contents(repo, (w.old for _, w in placed))
+    base_blobs: dict[str, str] = {}
+    if base is not None:
+        paths = sorted({w.path for _, w in placed if w.path != COMMIT_MESSAGE_PATH})
+        listing = gitutil.git(repo, "ls-tree", "-r", "-z", base, "--", *paths) if paths else b""
+        for entry in filter(None, listing.split(b"\0")):
+            meta, _, path = entry.partition(b"\t")
+            _, kind, oid = meta.split()
+            if kind == b"blob":
+                base_blobs[os.fsdecode(path)] = oid.decode()
+    base_contents = _blob_contents(repo, base_blobs.values())
+    out = []
+    for finding, where in placed:
+        if _present(old_blobs, where.old, finding.secret):
+            continue
+        if where.path in base_blobs and _present(base_contents, base_blobs[where.path], finding.secret):
+            continue
+        out.append(_finding_at(finding, where))
+    return out

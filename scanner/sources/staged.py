@@ -1,0 +1,108 @@
+"""The pre-commit path: only the lines a staged change adds (index against HEAD, or the empty tree)."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scanner import gitutil
+
+
+@dataclass
+class AddedLines:
+    """The added lines of one staged file, joined by newlines, and the file line number of each."""
+
+    path: str
+    lines: list[bytes] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+
+    @property
+    def data(self) -> bytes:
+        return b"\n".join(self.lines)
+
+    def file_line(self, buffer_line: int) -> int:
+        """The line in the staged file for a 1-based line of :attr:`data`."""
+        return self.numbers[buffer_line - 1]
+
+
+_ESCAPES = {ord("n"): 10, ord("t"): 9, ord('"'): 34, ord("\\"): 92, ord("a"): 7, ord("b"): 8,
+            ord("f"): 12, ord("r"): 13, ord("v"): 11}
+
+
+def unquote(raw: bytes) -> str:
+    """A path as git prints it in a patch: C-quoted (``"a/caf\\303\\251"``) when it has odd bytes."""
+    if not (raw.startswith(b'"') and raw.endswith(b'"')):
+        return os.fsdecode(raw)
+    out = bytearray()
+    body, i = raw[1:-1], 0
+    while i < len(body):
+        c = body[i]
+        if c == 92 and i + 1 < len(body):  # backslash
+            nxt = body[i + 1]
+            if 48 <= nxt <= 55:  # octal escape
+                out.append(int(body[i + 1:i + 4], 8))
+                i += 4
+                continue
+            out.append(_ESCAPES.get(nxt, nxt))
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return os.fsdecode(bytes(out))
+
+
+def _strip_prefix(path: str) -> str:
+    return path[2:] if path[:2] in ("a/", "b/") else path
+
+
+def parse_patch(patch: bytes) -> tuple[dict[str, AddedLines], set[str]]:
+    """Added lines per new path from a ``-U0`` patch, and every path the patch touches."""
+    added: dict[str, AddedLines] = {}
+    touched: set[str] = set()
+    current: AddedLines | None = None
+    line_no = 0
+    for line in patch.split(b"\n"):
+        if line.startswith(b"diff --git "):
+            current = None
+        elif line.startswith(b"+++ "):
+            target = line[4:]
+            if target != b"/dev/null":
+                path = _strip_prefix(unquote(target.rstrip(b"\t")))
+                touched.add(path)
+                current = added.setdefault(path, AddedLines(path))
+        elif line.startswith(b"rename to ") or line.startswith(b"copy to "):
+            touched.add(unquote(line.split(b" to ", 1)[1]))
+        elif line.startswith(b"@@ ") and current is not None:
+            new_range = line.split(b" ")[2]  # +start[,count]
+            line_no = int(new_range[1:].split(b",")[0])
+        elif line.startswith(b"+") and current is not None:
+            current.lines.append(line[1:])
+            current.numbers.append(line_no)
+            line_no += 1
+    return {p: a for p, a in added.items() if a.lines}, touched
+
+
+def staged_changes(repo: Path, only: list[str] | None = None) -> tuple[dict[str, AddedLines], set[str]]:
+    """Added lines of the staged change in ``repo`` (narrowed to ``only`` when given)."""
+    base = "HEAD" if gitutil.has_commit(repo) else gitutil.EMPTY_TREE
+    args = ["-c", "core.quotepath=off", "diff", "--cached", "--no-color", "--no-ext-diff", "--no-textconv",
+            "--text", "-U0", "-M", "--diff-filter=ACMRT", "--src-prefix=a/", "--dst-prefix=b/", base]
+    if only:
+        args += ["--", *only]
+    return parse_patch(gitutil.git(repo, *args))
+
+
+def repo_relative(repo: Path, names: list[str]) -> list[str]:
+    """File arguments (relative to the current directory) as POSIX paths relative to ``repo``."""
+    root = repo.resolve()
+    return [Path(os.path.relpath(Path(n).resolve(), root)).as_posix() for n in names]
+
+
+def unstaged_files(repo: Path, files: list[str], touched: set[str]) -> Iterator[tuple[str, Path]]:
+    """Passed files with no staged change at all (``pre-commit run --all-files``): scanned whole."""
+    for rel in files:
+        if rel not in touched:
+            p = repo / rel
+            if p.is_file() and not p.is_symlink():
+                yield rel, p

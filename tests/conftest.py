@@ -1,0 +1,91 @@
+"""Shared fixtures: real temporary git repositories and a way to run the real CLI."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+# Fake keys used across the tests (random-looking, so the rules' filters keep them).
+KEY = "trackyard_live_9fQ2xL7pK3mN8vR4tY6wZ1bC"
+KEY2 = "trackyard_live_Hq7Zt2Wm9Xc4Vb8Nn1Lk5Jp3"
+KEY3 = "trackyard_test_Rk3Md8Qs1Fw6Gy2Hz9Tx4Cv7"
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Ada Author", "GIT_AUTHOR_EMAIL": "ada@example.com",
+    "GIT_COMMITTER_NAME": "Ada Author", "GIT_COMMITTER_EMAIL": "ada@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+}
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> dict:
+        return json.loads(self.out)
+
+
+class Repo:
+    """A real git repository in a temporary directory."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def git(self, *args: str, env: dict[str, str] | None = None) -> str:
+        proc = subprocess.run(["git", *args], cwd=self.path, capture_output=True, text=True,
+                              env={**os.environ, **GIT_ENV, **(env or {})})
+        if proc.returncode != 0:
+            raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr}")
+        return proc.stdout.strip()
+
+    def write(self, name: str, content: str | bytes) -> Path:
+        p = self.path / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            p.write_text(content)
+        else:
+            p.write_bytes(content)
+        return p
+
+    def commit(self, message: str = "change", *, author: str | None = None, date: str | None = None) -> str:
+        self.git("add", "-A")
+        env = {}
+        if author:
+            name, email = author.split(" <")
+            env.update(GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=email.rstrip(">"))
+        if date:
+            env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+        self.git("commit", "-q", "--allow-empty", "-m", message, env=env)
+        return self.git("rev-parse", "HEAD")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    """An empty repository (branch main)."""
+    path = tmp_path / "repo"
+    path.mkdir()
+    r = Repo(path)
+    r.git("init", "-q", "-b", "main")
+    return r
+
+
+def run_cli(*args: str, cwd: Path | str | None = None, stdin: str | bytes | None = None,
+            env: dict[str, str] | None = None) -> Result:
+    """Run ``python -m scanner ARGS`` as a real subprocess."""
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    proc = subprocess.run([sys.executable, "-m", "scanner", *args], cwd=cwd, input=data, capture_output=True,
+                          env={**os.environ, **GIT_ENV, **(env or {})})
+    return Result(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
+
+
+@pytest.fixture
+def cli():
+    """The :func:`run_cli` helper as a fixture."""
+    return run_cli
