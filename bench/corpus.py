@@ -10,7 +10,6 @@ synthetic (generated files, no network). Everything is cached under ``bench/.cor
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import math
 import os
@@ -32,7 +31,7 @@ SDISTS = CORPORA / "sdists"
 PYPI = os.environ.get("BENCH_PYPI_JSON", "https://pypi.org/pypi")
 CUTOFF = "2025-06-01"  # releases uploaded later are ignored, so a corpus never changes
 MB = 1_000_000
-CHUNK = 50  # files per commit when a new version lands
+CHUNK = 12  # changed files per commit when a new version lands
 KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 BANNED = re.compile(r"(?i)example|sample|dummy|fake|placeholder|redacted|changeme|notreal|your|xxxx"
                     r"|^(?:test|key|abc|foo|bar|1234)")
@@ -432,15 +431,17 @@ def _fill(writer: Writer, planter: Planter, spec: Spec, log: Callable[[str], Non
     return done
 
 
-def _stage_change(corpus: Corpus, planter: Planter, target: str) -> None:
-    """Clone the corpus and stage a one-line change that adds a key to an existing file."""
-    _git(corpus.root, "clone", "-q", "--shared", str(corpus.repo), str(corpus.staged))
-    key = planter.key()
-    path = corpus.staged / target
-    path.write_bytes(path.read_bytes() + f'\nTRACKYARD_API_KEY = "{key}"\n'.encode())
-    _git(corpus.staged, "add", target)
-    _git(corpus.staged, "status", "--porcelain")  # refresh the index once, outside the timed runs
-    planter.record(key, "staged", target, "index", staged=True)
+def checkouts(corpus: Corpus) -> None:
+    """(Re)create the two clones: a clean checkout of HEAD, and one with a staged one-line change."""
+    if not corpus.worktree.exists():
+        _git(corpus.root, "clone", "-q", "--shared", str(corpus.repo), str(corpus.worktree))
+    if not corpus.staged.exists():
+        plant = next(p for p in corpus.plants if p["staged"])
+        _git(corpus.root, "clone", "-q", "--shared", str(corpus.repo), str(corpus.staged))
+        path = corpus.staged / plant["path"]
+        path.write_bytes(path.read_bytes() + f'\nTRACKYARD_API_KEY = "{plant["key"]}"\n'.encode())
+        _git(corpus.staged, "add", plant["path"])
+        _git(corpus.staged, "status", "--porcelain")  # refresh the index once, outside the timed runs
 
 
 def _tree_stats(repo: Path) -> tuple[int, int]:
@@ -455,7 +456,16 @@ def build(spec: Spec, log: Callable[[str], None] = print) -> Corpus:
     meta_path = corpus.root / "meta.json"
     if meta_path.exists():
         corpus.meta = json.loads(meta_path.read_text())
-        return corpus
+    else:
+        _build_repo(corpus, log)
+        meta_path.write_text(json.dumps(corpus.meta, indent=1))
+    checkouts(corpus)
+    return corpus
+
+
+def _build_repo(corpus: Corpus, log: Callable[[str], None]) -> None:
+    """Write the history with fast-import, repack it like a clone, and fill ``corpus.meta``."""
+    spec = corpus.spec
     log(f"building corpus {spec.slug} in {corpus.root}")
     shutil.rmtree(corpus.root, ignore_errors=True)
     corpus.repo.mkdir(parents=True)
@@ -469,13 +479,9 @@ def build(spec: Spec, log: Callable[[str], None] = print) -> Corpus:
     log(f"  repacking {spec.slug}")
     _git(corpus.repo, "repack", "-a", "-d", "-f", "-q", "--window=10", "--depth=50")
     _git(corpus.repo, "commit-graph", "write", "--reachable")
-    corpus.worktree.mkdir()
-    archive = _git(corpus.repo, "archive", "--format=tar", "HEAD")
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(corpus.worktree, filter="tar")
     prefix, files = writer.last
     sources = sorted((len(item[1]), path) for path, item in files.items() if path.endswith(".py"))
-    _stage_change(corpus, planter, prefix + sources[len(sources) // 3][1])
+    planter.record(planter.key(), "staged", prefix + sources[len(sources) // 3][1], "index", staged=True)
     head = set(_git(corpus.repo, "grep", "-h", "-o", "-F", "-f", "/dev/stdin", "HEAD",
                     stdin="\n".join(p["key"] for p in planter.plants).encode(), check=False).decode().split())
     for plant in planter.plants:
@@ -484,7 +490,5 @@ def build(spec: Spec, log: Callable[[str], None] = print) -> Corpus:
     corpus.meta = {"spec": spec.slug, "versions": versions, "commits": writer.commits,
                    "blobs": len(writer.blobs), "unique_blob_bytes": writer.unique_bytes,
                    "head_files": files_in_head, "head_bytes": head_bytes, "plants": planter.plants}
-    meta_path.write_text(json.dumps(corpus.meta, indent=1))
     log(f"  built {spec.slug}: {writer.commits} commits, {len(writer.blobs)} blobs, "
         f"{writer.unique_bytes / MB:.0f} MB unique blob data")
-    return corpus

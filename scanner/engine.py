@@ -1,7 +1,7 @@
 """Matching: a case-insensitive keyword prefilter, then each candidate rule's regex over the whole buffer."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from mmap import mmap
 
@@ -23,14 +23,25 @@ class Match:
     secret: str
 
 
+def minimal_keywords(keywords: Iterable[str]) -> list[str]:
+    """The keywords that do not contain another keyword: finding those decides the prefilter."""
+    unique = sorted(set(keywords), key=len)
+    kept: list[str] = []
+    for k in unique:
+        if not any(shorter in k for shorter in kept):
+            kept.append(k)
+    return kept
+
+
 class Engine:
     """Compiled rules; ``scan`` finds every secret in a byte buffer."""
 
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = list(rules)
-        keywords = sorted({k for r in self.rules for k in r.keywords}, key=len, reverse=True)
-        alternation = b"|".join(regex.escape(k.encode()) for k in keywords)
-        self._any_keyword = regex.compile(b"(?i)" + alternation) if keywords else None
+        self._keywords = minimal_keywords(k for r in self.rules for k in r.keywords)
+        # one literal: regex's case-insensitive literal search is fast; an alternation is not
+        self._single = regex.compile(b"(?i)" + regex.escape(self._keywords[0].encode())) \
+            if len(self._keywords) == 1 else None
         self._rule_keywords = {
             r.id: regex.compile(b"(?i)" + b"|".join(regex.escape(k.encode()) for k in r.keywords))
             for r in self.rules
@@ -38,7 +49,12 @@ class Engine:
 
     def has_keyword(self, data: Buffer) -> bool:
         """True when any rule's keyword occurs (case-insensitively): the cheap skip test."""
-        return self._any_keyword is not None and self._any_keyword.search(data) is not None
+        if self._single is not None:
+            return self._single.search(data) is not None
+        if not self._keywords:
+            return False
+        lowered = bytes(data).lower()
+        return any(lowered.find(k.encode()) >= 0 for k in self._keywords)
 
     def candidate_rules(self, data: Buffer) -> list[Rule]:
         """The rules at least one of whose keywords occurs in ``data``."""

