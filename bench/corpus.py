@@ -319,6 +319,14 @@ def _settings(key: str) -> bytes:
             f'TRACKYARD_API_KEY = "{key}"\nTIMEOUT = 30\n').encode()
 
 
+def _env(key: str) -> bytes:
+    return f"# staging\nexport TRACKYARD_API_KEY={key}\nexport REGION=eu-west-1\n".encode()
+
+
+def _deploy(key: str) -> bytes:
+    return f'#!/bin/sh\nset -e\nTRACKYARD_API_KEY="{key}" ./deploy --prod\n'.encode()
+
+
 def _insert_line(content: bytes, line: str) -> bytes:
     """``line`` inserted after the middle line of ``content``."""
     lines = content.split(b"\n")
@@ -385,16 +393,14 @@ def plant_events(writer: Writer, planter: Planter, budget: int) -> list[tuple[fl
         writer.commit("Add event fixtures", {"ops/fixtures/events.json": ("100644", _big_json(planter.rng, size, key))})
         planter.record(key, "large-file", "ops/fixtures/events.json", "refs/heads/main")
 
-    env = lambda key: f"# staging\nexport TRACKYARD_API_KEY={key}\nexport REGION=eu-west-1\n".encode()  # noqa: E731
-    deploy = lambda key: f"#!/bin/sh\nset -e\nTRACKYARD_API_KEY=\"{key}\" ./deploy --prod\n".encode()  # noqa: E731
     return [
         (0.05, lambda: add("kept-file", "ops/settings_prod.py", _settings, "Add production settings")),
-        (0.20, lambda: add("deleted-file", "ops/.env.staging", env, "Add staging env")),
+        (0.20, lambda: add("deleted-file", "ops/.env.staging", _env, "Add staging env")),
         (0.30, lambda: writer.commit("Remove staging env", {"ops/.env.staging": None})),
         (0.40, edit_real_file),
         (0.50, side_branch),
-        (0.55, lambda: add("rotated-old", "ops/deploy.sh", deploy, "Add deploy script")),
-        (0.65, lambda: add("rotated-new", "ops/deploy.sh", deploy, "Rotate Trackyard key")),
+        (0.55, lambda: add("rotated-old", "ops/deploy.sh", _deploy, "Add deploy script")),
+        (0.65, lambda: add("rotated-new", "ops/deploy.sh", _deploy, "Rotate Trackyard key")),
         (0.70, tag_only),
         (0.80, merged_branch),
         (0.85, lambda: writer.commit("Drop metrics settings", {"ops/metrics.yaml": None})),

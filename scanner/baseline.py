@@ -12,7 +12,7 @@ Entry = tuple[str, str, str]
 
 def entries(findings: list[Finding]) -> list[Entry]:
     """Sorted, de-duplicated baseline entries (stable: moving lines never changes the file)."""
-    return sorted({(f.rule.id, f.secret_sha256, f.path) for f in findings})
+    return sorted({(f.rule.id, f.secret_sha256, f.root_path) for f in findings})
 
 
 def dumps(findings: list[Finding]) -> str:

@@ -108,12 +108,14 @@ def pre_push(**kw: Any) -> None:
     """Scan the commits being pushed (git's pre-push stdin, or pre-commit's PRE_COMMIT_*_REF)."""
     from scanner import gitutil
     from scanner.collect import push_ranges, scan_history
+    from scanner.findings import dedupe_locations
     root = gitutil.toplevel(".")
     if root is None:
         raise YardguardError("not inside a git work tree")
     run = prepare(root, _options(kw))
     lines = [] if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read().splitlines()
-    found = [f for r in push_ranges(os.environ, lines) for f in scan_history(run, root, r)]
+    # a branch and a tag pushed on the same commit would report each key twice
+    found = dedupe_locations(f for r in push_ranges(os.environ, lines, root) for f in scan_history(run, root, r))
     sys.exit(finish(run, found, "pre-push"))
 
 
@@ -183,6 +185,117 @@ def install_hooks(repo: str, force: bool) -> None:
     from scanner.hookinstall import install
     for line in install(Path(repo), force):
         click.echo(line)
+
+
+@cli.command()
+@click.option("--from-report", "report", metavar="FILE",
+              help="Revoke the keys of a JSON report written with --show-secrets (default: keys on stdin).")
+@click.option("--yes", is_flag=True, help="Revoke without asking (for CI).")
+@click.option("--api-base", metavar="URL", help="Trackyard API base URL (or TRACKYARD_API_BASE).")
+@click.option("--audit-log", metavar="FILE", help="Revocation audit log (default .yardguard/revocations.jsonl).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Report format.")
+@click.option("--config", metavar="FILE", help="Config file (default .yardguard.toml or pyproject.toml).")
+@click.option("--rules", multiple=True, metavar="PATH", help="Extra rule file or directory (repeatable).")
+def revoke(report: str | None, **kw: Any) -> None:
+    """Verify keys (one per line on stdin, or --from-report FILE) and revoke the live ones."""
+    from scanner import gitutil
+    from scanner.providers import manual
+    options = _options(kw)
+    options.verify = options.revoke = True
+    run = prepare(gitutil.toplevel(".") or Path.cwd(), options)
+    sys.exit(manual.revoke_command(run, report))
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--repos", "repos_files", multiple=True, metavar="FILE",
+              help="File with one git URL or local path per line (# comments); repeatable.")
+@click.option("--repos-dir", "repos_dirs", multiple=True, metavar="DIR",
+              help="Audit every git repository (bare or not) under DIR; repeatable.")
+@click.option("--store", default="audit.db", show_default=True, metavar="FILE", help="SQLite audit store.")
+@click.option("--cache-dir", metavar="DIR", help="Where URLs are mirrored (default ~/.cache/yardguard/mirrors).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Repositories scanned at once (default: CPU count).")
+@click.option("--executor", type=click.Choice(("local", "dask")), default="local", show_default=True,
+              help="Local process pool, or Dask (pip install 'yardguard[dask]').")
+@click.option("--scheduler", metavar="URL", help="Dask scheduler (tcp://HOST:PORT; implies --executor dask). "
+                                                  "Without it, --executor dask starts a LocalCluster.")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first repository that fails.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None, help="When findings exit 1 (as for scan).")
+@click.option("--config", metavar="FILE", help="Config file (default ./.yardguard.toml or ./pyproject.toml).")
+@click.option("--rules", multiple=True, metavar="PATH", help="Extra rule file or directory (repeatable).")
+@click.option("--verify", is_flag=True, help="Check each distinct key once against Trackyard's GET /me.")
+@click.option("--revoke", is_flag=True, help="Revoke keys verified live (implies --verify).")
+@click.option("--yes", is_flag=True, help="Revoke without asking.")
+@click.option("--api-base", metavar="URL", help="Trackyard API base URL (or TRACKYARD_API_BASE).")
+@click.option("--audit-log", metavar="FILE", help="Revocation audit log (JSON lines).")
+@click.pass_context
+def audit(ctx: click.Context, repos_files: tuple[str, ...], repos_dirs: tuple[str, ...], store: str,
+          cache_dir: str | None, jobs: int | None, executor: str, scheduler: str | None, fail_fast: bool,
+          **kw: Any) -> None:
+    """Audit many repositories into one resumable SQLite store (`yardguard audit report` renders it).
+
+    Exit 0 clean, 1 findings, 2 usage error, 3 some repository could not be scanned."""
+    if ctx.invoked_subcommand is not None:
+        given = [p.name for p in ctx.command.params
+                 if ctx.get_parameter_source(p.name) is not click.core.ParameterSource.DEFAULT]
+        if given:
+            raise click.UsageError(f"'audit {ctx.invoked_subcommand}' takes its own options "
+                                   f"(put --{given[0].replace('_', '-')} after it)")
+        return
+    from scanner.audit.runner import AuditOptions, run_audit
+    options = AuditOptions(repos_files, repos_dirs, store, cache_dir, jobs or os.cpu_count() or 1,
+                           "dask" if scheduler else executor, scheduler, fail_fast)
+    run = prepare(Path.cwd(), _options(kw))
+    sys.exit(run_audit(run, options))
+
+
+@audit.command("report")
+@click.option("--store", default="audit.db", show_default=True, metavar="FILE", help="SQLite audit store.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Report format.")
+@click.option("--output", "-o", metavar="FILE", help="Write the report to FILE (default stdout).")
+@click.option("--config", metavar="FILE", help="Config file (for extra rules' descriptions).")
+@click.option("--rules", multiple=True, metavar="PATH", help="Extra rule file or directory (repeatable).")
+def audit_report(store: str, fmt: str, output: str | None, config: str | None, rules: tuple[str, ...]) -> None:
+    """Render the audit store's findings (every place each key appears), without rescanning."""
+    from scanner.audit.report import render_report
+    from scanner.audit.store import Store
+    from scanner.pipeline import write_output
+    if not Path(store).is_file():
+        raise YardguardError(f"audit store not found: {store}")
+    run = prepare(Path.cwd(), Options(config=config, rules=rules))
+    color = fmt == "text" and output in (None, "-") and sys.stdout.isatty()
+    with Store(store) as opened:
+        write_output(render_report(opened, run.ruleset.rules, fmt, color), output)
+
+
+@cli.group()
+def ci() -> None:
+    """CI integrations (the GitHub Action runs `yardguard ci github`)."""
+
+
+@ci.command("github")
+@click.option("--repo", default=".", show_default=True, metavar="DIR", help="Repository to scan.")
+@click.option("--range", "rev_range", metavar="A..B", help="Scan this range instead of the event's.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None, help="When to exit 1 (default any).")
+@click.option("--verify", is_flag=True, help="Check each distinct key against Trackyard's GET /me.")
+@click.option("--revoke", is_flag=True, help="Revoke keys verified live, without asking (implies --verify).")
+@click.option("--sarif-file", default="yardguard.sarif", show_default=True, metavar="FILE",
+              help="Where to write the SARIF report (for github/codeql-action/upload-sarif).")
+@click.option("--baseline", metavar="FILE", help="Suppress the findings listed in FILE.")
+@click.option("--config", metavar="FILE", help="Config file (default .yardguard.toml or pyproject.toml).")
+@click.option("--rules", multiple=True, metavar="PATH", help="Extra rule file or directory (repeatable).")
+@click.option("--api-base", metavar="URL", help="Trackyard API base URL (or TRACKYARD_API_BASE).")
+@click.option("--audit-log", metavar="FILE", help="Revocation audit log (JSON lines).")
+def ci_github(repo: str, rev_range: str | None, sarif_file: str, **kw: Any) -> None:
+    """Pull-request gate: scan the commits the GitHub event introduces (GITHUB_EVENT_PATH), write
+    annotations, a job summary ($GITHUB_STEP_SUMMARY), outputs ($GITHUB_OUTPUT) and a SARIF file."""
+    from scanner import gitutil
+    from scanner.ci import run_github
+    options = _options(kw)
+    options.yes = options.revoke  # the action's `revoke: true` input is the consent; CI has no TTY to ask
+    sys.exit(run_github(gitutil.require_repo(repo), options, rev_range, sarif_file, os.environ))
 
 
 def main(argv: list[str] | None = None) -> None:

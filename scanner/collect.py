@@ -29,7 +29,7 @@ def scan_paths(run: Run, targets: list[str], all_files: bool) -> list[Finding]:
             if entry.size:
                 with files.open_buffer(entry) as data:
                     if engine.has_keyword(data):
-                        out += scan_buffer(engine, data, entry.shown)
+                        out += _at_root(run.root, entry.real, scan_buffer(engine, data, entry.shown))
             count += 1
             total += entry.size
             progress(count, total)
@@ -39,20 +39,35 @@ def scan_paths(run: Run, targets: list[str], all_files: bool) -> list[Finding]:
     return out
 
 
+def _at_root(root: Path, real: Path, found: list[Finding]) -> list[Finding]:
+    """Give findings their path relative to the repository root when it differs from the reported one."""
+    if not found:
+        return found
+    rel = Path(os.path.relpath(os.path.abspath(real), root.resolve())).as_posix()
+    if rel == found[0].path or rel == ".." or rel.startswith("../"):
+        return found
+    return [replace(f, repo_path=rel) for f in found]
+
+
 def scan_staged(run: Run, names: list[str]) -> list[Finding]:
     """Findings in the lines the staged change adds; passed files with no staged change are read whole."""
-    from scanner.sources import staged
+    from scanner.sources import files, staged
     only = staged.repo_relative(run.root, names) if names else None
     added, touched = staged.staged_changes(run.root, only)
     out: list[Finding] = []
-    for path, lines in added.items():
-        data = lines.data
+    for path, hunks in added.items():
+        data = hunks.data
         if run.engine.has_keyword(data):
-            out += [replace(f, line=lines.file_line(f.line)) for f in scan_buffer(run.engine, data, path)]
+            for f in scan_buffer(run.engine, data, path):
+                line = hunks.file_line(f.line)
+                if line in hunks.added:  # a key on an unchanged context line is not new
+                    out.append(replace(f, line=line))
     for rel, real in staged.unstaged_files(run.root, only or [], touched):
-        data = real.read_bytes()
-        if run.engine.has_keyword(data):
-            out += scan_buffer(run.engine, data, rel)
+        entry = files.FileEntry(rel, real, real.stat().st_size)
+        if entry.size:
+            with files.open_buffer(entry) as data:
+                if run.engine.has_keyword(data):
+                    out += scan_buffer(run.engine, data, rel)
     return out
 
 
@@ -68,15 +83,18 @@ def scan_history(run: Run, repo: Path, rev_range: str | None) -> list[Finding]:
     return found
 
 
-ZERO = "0" * 40
-
-
-def push_ranges(environ: dict[str, str] | os._Environ[str], stdin_lines: list[str]) -> list[str]:
-    """History ranges for a push: ``remote..local`` per updated ref; a new branch is its commits that
-    no remote ref has. Reads pre-commit's PRE_COMMIT_FROM_REF/TO_REF, else git's hook stdin."""
+def push_ranges(environ: dict[str, str] | os._Environ[str], stdin_lines: list[str],
+                repo: Path | str = ".") -> list[str]:
+    """History ranges for a push: ``remote..local`` per updated ref; a new branch, or a remote commit this
+    repository lacks (a force push over unfetched work), is its commits that no remote ref has. Reads
+    pre-commit's PRE_COMMIT_FROM_REF/TO_REF (or PRE_COMMIT_LOCAL_BRANCH when a root commit is pushed,
+    where pre-commit sets no refs), else git's hook stdin."""
+    from scanner import gitutil
     pairs: list[tuple[str, str]] = []
     if environ.get("PRE_COMMIT_TO_REF"):
         pairs.append((environ.get("PRE_COMMIT_FROM_REF", ""), environ["PRE_COMMIT_TO_REF"]))
+    elif environ.get("PRE_COMMIT_LOCAL_BRANCH"):
+        pairs.append(("", environ["PRE_COMMIT_LOCAL_BRANCH"]))
     for line in stdin_lines:
         parts = line.split()
         if len(parts) == 4:
@@ -85,5 +103,6 @@ def push_ranges(environ: dict[str, str] | os._Environ[str], stdin_lines: list[st
     for remote, local in pairs:
         if not local or set(local) == {"0"}:
             continue  # a deleted ref publishes nothing
-        ranges.append(local if not remote or set(remote) == {"0"} else f"{remote}..{local}")
+        known = bool(remote) and set(remote) != {"0"} and gitutil.has_commit(repo, remote)
+        ranges.append(f"{remote}..{local}" if known else local)
     return ranges

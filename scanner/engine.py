@@ -53,8 +53,17 @@ class Engine:
             return self._single.search(data) is not None
         if not self._keywords:
             return False
-        lowered = bytes(data).lower()
-        return any(lowered.find(k.encode()) >= 0 for k in self._keywords)
+        keywords = [k.encode() for k in self._keywords]
+        if isinstance(data, bytes):
+            lowered = data.lower()
+            return any(lowered.find(k) >= 0 for k in keywords)
+        # an mmap of a huge file: lower-case it a slice at a time (overlapping by a keyword's length)
+        step, overlap = 1 << 24, max(map(len, keywords)) - 1
+        for i in range(0, len(data), step):
+            lowered = bytes(data[i:i + step + overlap]).lower()
+            if any(lowered.find(k) >= 0 for k in keywords):
+                return True
+        return False
 
     def candidate_rules(self, data: Buffer) -> list[Rule]:
         """The rules at least one of whose keywords occurs in ``data``."""

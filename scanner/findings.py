@@ -1,6 +1,7 @@
 """Findings: where a secret is (line/column), its redacted form and hash, and de-duplication."""
 from __future__ import annotations
 
+import codecs
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -12,6 +13,15 @@ from scanner.rules import Rule
 
 COMMIT_MESSAGE_PATH = "<commit message>"
 _CONTEXT = 4096  # bytes of a (possibly huge, binary) line looked at around a match for allow comments
+
+
+def printable(path: str) -> str:
+    """``path`` with undecodable bytes (lone surrogates) replaced by U+FFFD."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def redact(rule: Rule, secret: str) -> str:
@@ -40,6 +50,20 @@ class Finding:
     commit_date: str | None = None
     verification: dict[str, Any] = field(default_factory=lambda: {"status": "not_checked"})
     revocation: dict[str, Any] | None = None
+    repo_path: str | None = None  # relative to the repository root, when ``path`` is relative to elsewhere
+
+    def __post_init__(self) -> None:
+        # a file name that is not valid UTF-8 (surrogate-escaped by os.fsdecode) is shown with U+FFFD:
+        # reports are UTF-8 text and must never fail to encode
+        self.path = printable(self.path)
+        if self.repo_path is not None:
+            self.repo_path = printable(self.repo_path)
+
+    @property
+    def root_path(self) -> str:
+        """The path relative to the repository (config) root: what baselines and path excludes match.
+        It differs from ``path`` for ``scan SUBDIR`` and ``scan ./file``."""
+        return self.path if self.repo_path is None else self.repo_path
 
     @property
     def secret_sha256(self) -> str:
@@ -80,6 +104,25 @@ class Location:
     context: bytes  # the line around the match, capped, for allow comments
 
 
+def _count_newlines(data: Buffer, start: int, end: int) -> int:
+    """``data.count(b"\n", start, end)`` for any buffer; an mmap has no ``count``, so read it in slices."""
+    if isinstance(data, (bytes, bytearray)):
+        return data.count(b"\n", start, end)
+    step = 1 << 20
+    return sum(bytes(data[i:min(i + step, end)]).count(b"\n") for i in range(start, end, step))
+
+
+def _characters(data: Buffer, start: int, end: int) -> int:
+    """Characters in ``data[start:end]`` decoded as UTF-8 with replacement, a slice at a time (a huge
+    single-line file must not be decoded whole)."""
+    step = 1 << 20
+    if end - start <= step:
+        return len(bytes(data[start:end]).decode("utf-8", "replace"))
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    count = sum(len(decoder.decode(bytes(data[i:min(i + step, end)]))) for i in range(start, end, step))
+    return count + len(decoder.decode(b"", final=True))
+
+
 class Locator:
     """Turns byte offsets into 1-based line/column, counting newlines only up to each match."""
 
@@ -92,13 +135,13 @@ class Locator:
         data = self.data
         if start < self._offset:
             self._offset, self._line = 0, 1
-        self._line += data.count(b"\n", self._offset, start)
+        self._line += _count_newlines(data, self._offset, start)
         self._offset = start
         line_start = data.rfind(b"\n", 0, start) + 1
         line_end = data.find(b"\n", end)
         if line_end < 0:
             line_end = len(data)
-        column = len(bytes(data[line_start:start]).decode("utf-8", "replace")) + 1
+        column = _characters(data, line_start, start) + 1
         context = bytes(data[max(line_start, start - _CONTEXT): min(line_end, end + _CONTEXT)])
         return Location(self._line, column, context)
 

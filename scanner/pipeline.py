@@ -5,6 +5,7 @@ import os
 import sys
 import tempfile
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from scanner import baseline as baseline_file
@@ -46,6 +47,7 @@ class Run:
     engine: Engine
     root: Path
     accepted: set[tuple[str, str, str]] = field(default_factory=set)
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def fail_on(self) -> str:
@@ -57,6 +59,10 @@ def prepare(root: Path, options: Options) -> Run:
     config = load_config(root, options.config)
     extra = [str(config.resolve(p)) for p in config.rules] + list(options.rules)
     ruleset = load_rules(extra).without(set(config.disabled_rules))
+    from scanner.rulecheck import check_rules
+    failures = check_rules(ruleset.rules)  # a rule that fails its own examples is a broken rule file
+    if failures:
+        raise YardguardError(str(failures[0]))
     baseline_path = options.baseline or (str(config.resolve(config.baseline)) if config.baseline else None)
     accepted = baseline_file.load(baseline_path) if baseline_path else set()
     return Run(options, config, ruleset, Engine(ruleset.rules), root, accepted)
@@ -67,8 +73,8 @@ def keep(run: Run, findings: list[Finding]) -> list[Finding]:
     excluded = run.config.exclude_paths
     return [
         f for f in findings
-        if not filters.is_excluded_path(f.rule, f.path, excluded)
-        and not filters.is_in_baseline(f.rule.id, f.secret_sha256, f.path, run.accepted)
+        if not filters.is_excluded_path(f.rule, f.root_path, excluded)
+        and not filters.is_in_baseline(f.rule.id, f.secret_sha256, f.root_path, run.accepted)
     ]
 
 
@@ -103,11 +109,12 @@ def finish(run: Run, findings: list[Finding], command: str) -> int:
     """Filter, verify/revoke when asked, report, and return the exit code."""
     findings = keep(run, findings)
     revoke_failed = False
-    if findings and (run.options.verify or run.options.revoke):
+    if run.options.verify or run.options.revoke:  # with no findings, still exit 2 on a bad API base
         from scanner.providers import verify_and_revoke
-        revoke_failed = verify_and_revoke(run, findings)
+        revoke_failed = verify_and_revoke(run, findings, command)
     from scanner.reporters import ReportContext, render
     color = run.options.fmt == "text" and run.options.output in (None, "-") and sys.stdout.isatty()
-    ctx = ReportContext(command, run.ruleset.rules, run.options.show_secrets, color, str(run.root))
+    ctx = ReportContext(command, run.ruleset.rules, run.options.show_secrets, color, str(run.root),
+                        {"started": run.started})
     write_output(render(run.options.fmt, findings, ctx), run.options.output)
     return max(exit_code(findings, run.fail_on), int(revoke_failed))

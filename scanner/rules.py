@@ -5,11 +5,12 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import regex
+from typing import TYPE_CHECKING, Any
 
 from scanner.errors import YardguardError
+
+if TYPE_CHECKING:  # regex is imported only where patterns are compiled (the hook's fast path skips it)
+    import regex
 
 _PACKAGE = Path(__file__).resolve().parent
 BUILTIN_RULES_DIR = _PACKAGE / "rules" if (_PACKAGE / "rules").is_dir() else _PACKAGE.parent / "rules"
@@ -63,6 +64,7 @@ class RuleSet:
 
 
 def _compile(source: str, rule_id: str, what: str, text: str, as_bytes: bool) -> Any:
+    import regex
     try:
         return regex.compile(text.encode() if as_bytes else text)
     except (regex.error, ValueError) as e:
@@ -117,19 +119,25 @@ def _parse_rule(source: str, raw: Any, index: int) -> Rule:
     )
 
 
-def load_file(path: Path, into: RuleSet) -> None:
-    """Parse one rule file and add its rules and providers to ``into``."""
-    source = str(path)
+def read_rule_file(path: Path) -> dict[str, Any]:
+    """The TOML document of one rule file, with ``rule`` checked to be an array of tables."""
     try:
         with open(path, "rb") as f:
             data = tomllib.load(f)
     except OSError as e:
-        raise YardguardError(f"cannot read rule file {source}: {e.strerror}") from None
+        raise YardguardError(f"cannot read rule file {path}: {e.strerror}") from None
     except tomllib.TOMLDecodeError as e:
-        raise YardguardError(f"{source}: invalid TOML: {e}") from None
+        raise YardguardError(f"{path}: invalid TOML: {e}") from None
+    if not isinstance(data.get("rule", []), list):
+        raise YardguardError(f"{path}: 'rule' must be an array of tables ([[rule]])")
+    return data
+
+
+def load_file(path: Path, into: RuleSet) -> None:
+    """Parse one rule file and add its rules and providers to ``into``."""
+    source = str(path)
+    data = read_rule_file(path)
     raw_rules = data.get("rule", [])
-    if not isinstance(raw_rules, list):
-        raise YardguardError(f"{source}: 'rule' must be an array of tables ([[rule]])")
     providers = data.get("provider", {})
     if not isinstance(providers, dict):
         raise YardguardError(f"{source}: 'provider' must be a table")
@@ -155,12 +163,16 @@ def rule_files(path: Path) -> list[Path]:
     return [path]
 
 
+def all_rule_files(extra: list[str] | tuple[str, ...] = (), builtin: bool = True) -> list[Path]:
+    """The built-in rule files, then those of every file or directory in ``extra``."""
+    paths = [BUILTIN_RULES_DIR] if builtin else []
+    paths += [Path(os.path.expanduser(p)) for p in extra]
+    return [f for p in paths for f in rule_files(p)]
+
+
 def load_rules(extra: list[str] | tuple[str, ...] = (), builtin: bool = True) -> RuleSet:
     """The built-in rules plus every rule file or directory in ``extra``."""
     ruleset = RuleSet()
-    paths = [BUILTIN_RULES_DIR] if builtin else []
-    paths += [Path(os.path.expanduser(p)) for p in extra]
-    for p in paths:
-        for f in rule_files(p):
-            load_file(f, ruleset)
+    for f in all_rule_files(extra, builtin):
+        load_file(f, ruleset)
     return ruleset

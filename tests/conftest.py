@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,10 +16,14 @@ KEY = "trackyard_live_9fQ2xL7pK3mN8vR4tY6wZ1bC"
 KEY2 = "trackyard_live_Hq7Zt2Wm9Xc4Vb8Nn1Lk5Jp3"
 KEY3 = "trackyard_test_Rk3Md8Qs1Fw6Gy2Hz9Tx4Cv7"
 
+# An empty global config of our own: pointing GIT_CONFIG_GLOBAL at /dev/null lets any
+# `git config --global` (ours or a tool's) replace /dev/null with a regular file.
+_GLOBAL_CONFIG = Path(tempfile.mkdtemp(prefix="yardguard-tests-")) / "gitconfig"
+_GLOBAL_CONFIG.write_text("")
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Ada Author", "GIT_AUTHOR_EMAIL": "ada@example.com",
     "GIT_COMMITTER_NAME": "Ada Author", "GIT_COMMITTER_EMAIL": "ada@example.com",
-    "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": str(_GLOBAL_CONFIG),
 }
 
 

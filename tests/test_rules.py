@@ -92,7 +92,7 @@ def test_extra_rule_file_and_directory_are_loaded(tmp_path: Path) -> None:
     token = "acme_Q2x7Lp3Nm8Rt4Vw6Yb1Z"
     for where in (rules_dir, rules_dir / "acme.toml"):
         found = scan_text(f"x = {token}\n", "--rules", str(where))
-        assert [(f["rule_id"], f["line"], f["column"]) for f in found] == [("acme-token", 1, 5)]
+        assert [(f["rule_id"], f["line"], f["column"]) for f in found] == [("acme-token", 1, 10)]
     listed = run_cli("rules", "list", "--rules", str(rules_dir))
     assert listed.code == 0 and "acme-token" in listed.out and "trackyard-api-key" in listed.out
 

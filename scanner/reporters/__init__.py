@@ -8,7 +8,7 @@ from typing import Any
 from scanner.findings import Finding
 from scanner.rules import Rule
 
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "html")
 
 
 @dataclass

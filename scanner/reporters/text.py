@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from scanner.findings import Finding, summary
+from scanner.hookpath import NO_FINDINGS
 from scanner.reporters import ReportContext, ordered
 
 _COLORS = {"live": "\033[1;31m", "unknown": "\033[33m", "invalid": "\033[32m", "not_checked": "\033[36m"}
@@ -45,6 +46,6 @@ def render(findings: list[Finding], ctx: ReportContext) -> str:
         counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(s["by_status"].items()))
         tail = f"{s['total']} finding(s), {s['distinct_secrets']} distinct secret(s) [{counts}]"
     else:
-        tail = "no Trackyard keys found"
+        tail = NO_FINDINGS
     blocks.append(_paint(tail, _BOLD, ctx))
     return "\n\n".join(blocks) + "\n"

@@ -30,12 +30,11 @@ def _posix(path: str) -> str:
     return path.replace(os.sep, "/") if os.sep != "/" else path
 
 
-def _regular(path: Path) -> os.stat_result | None:
+def _lstat(path: Path) -> os.stat_result | None:
     try:
-        st = path.lstat()
+        return path.lstat()  # never follows a symlink
     except OSError:
         return None
-    return st if stat.S_ISREG(st.st_mode) else None  # never follows a symlink; skips fifos, devices
 
 
 def _git_listed(directory: Path) -> list[str] | None:
@@ -55,6 +54,22 @@ def _walked(directory: Path) -> Iterator[str]:
             yield name if rel == "." else os.path.join(rel, name)
 
 
+def _dir_files(directory: Path, all_files: bool) -> Iterator[tuple[str, int]]:
+    """(relative path, size) of the regular files below ``directory``; fifos, devices and symlinks are
+    skipped. A nested repository or submodule checkout, which git lists as a directory, is entered."""
+    listed = None if all_files else _git_listed(directory)
+    for rel in (listed if listed is not None else _walked(directory)):
+        st = _lstat(directory / rel)
+        if st is None:
+            continue
+        if stat.S_ISREG(st.st_mode):
+            yield rel, st.st_size
+        elif stat.S_ISDIR(st.st_mode) and (directory / rel / ".git").exists():
+            inner = rel.rstrip("/")
+            for sub, size in _dir_files(directory / inner, all_files):
+                yield f"{inner}/{sub}", size
+
+
 def list_files(paths: list[str], all_files: bool = False) -> Iterator[FileEntry]:
     """Files under ``paths``: git-ignored files skipped unless ``all_files``; no symlinks followed.
 
@@ -62,11 +77,8 @@ def list_files(paths: list[str], all_files: bool = False) -> Iterator[FileEntry]
     for arg in paths:
         p = Path(arg)
         if p.is_dir():
-            listed = None if all_files else _git_listed(p)
-            for rel in (listed if listed is not None else _walked(p)):
-                st = _regular(p / rel)
-                if st is not None:
-                    yield FileEntry(_posix(rel), p / rel, st.st_size)
+            for rel, size in _dir_files(p, all_files):
+                yield FileEntry(_posix(rel), p / rel, size)
         elif p.exists():
             st = p.stat()  # an explicitly named file (or link to one) is read
             if not stat.S_ISREG(st.st_mode):

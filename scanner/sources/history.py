@@ -20,8 +20,10 @@ ZERO_OID = "0" * 40
 Progress = Callable[[int, int], None]  # (objects done, bytes done)
 
 _LOG_FORMAT = "--format=%x01%H%x00%an%x00%ae%x00%aI"
-_LOG_ARGS = ("-c", "core.quotepath=off", "log", "--reverse", "--raw", "--no-abbrev", "--no-renames",
-             "--diff-merges=first-parent", _LOG_FORMAT)
+# --date-order: never a parent after its child, so "earliest" follows ancestry even when commits share a
+# timestamp or the clock was skewed; --root: a root commit's files even under log.showRoot=false
+_LOG_ARGS = ("-c", "core.quotepath=off", "log", "--reverse", "--date-order", "--root", "--raw", "--no-abbrev",
+             "--no-renames", "--diff-merges=first-parent", _LOG_FORMAT)
 
 
 @dataclass(frozen=True, slots=True)

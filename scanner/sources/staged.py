@@ -8,14 +8,20 @@ from pathlib import Path
 
 from scanner import gitutil
 
+CONTEXT_LINES = 10
+"""Unchanged lines read around each change: a key added under an existing ``- name: TRACKYARD_API_KEY``
+or next to an existing ``api.trackyard.com`` URL is only recognisable with its neighbours."""
+
 
 @dataclass
 class AddedLines:
-    """The added lines of one staged file, joined by newlines, and the file line number of each."""
+    """The new-side lines of one staged file's hunks (the added lines plus a little context), joined by
+    newlines; ``numbers`` is the file line of each, ``added`` the file lines the change adds."""
 
     path: str
     lines: list[bytes] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)
+    added: set[int] = field(default_factory=set)
 
     @property
     def data(self) -> bytes:
@@ -57,46 +63,57 @@ def _strip_prefix(path: str) -> str:
 
 
 def parse_patch(patch: bytes) -> tuple[dict[str, AddedLines], set[str]]:
-    """Added lines per new path from a ``-U0`` patch, and every path the patch touches."""
+    """Added lines (with their context) per new path from a patch, and every path the patch touches."""
     added: dict[str, AddedLines] = {}
     touched: set[str] = set()
     current: AddedLines | None = None
     line_no = 0
+    in_header = False  # "+++ " and "rename to" name paths only between "diff --git" and the first "@@"
     for line in patch.split(b"\n"):
         if line.startswith(b"diff --git "):
-            current = None
-        elif line.startswith(b"+++ "):
-            target = line[4:]
-            if target != b"/dev/null":
-                path = _strip_prefix(unquote(target.rstrip(b"\t")))
+            current, in_header = None, True
+        elif line.startswith(b"@@ "):  # hunk lines start with "+", "-", " " or "\\", never "@"
+            in_header = False
+            if current is not None:
+                line_no = int(line.split(b" ")[2][1:].split(b",")[0])  # +start[,count]
+        elif in_header:
+            if line.startswith(b"+++ ") and line[4:] != b"/dev/null":
+                path = _strip_prefix(unquote(line[4:].rstrip(b"\t")))
                 touched.add(path)
                 current = added.setdefault(path, AddedLines(path))
-        elif line.startswith(b"rename to ") or line.startswith(b"copy to "):
-            touched.add(unquote(line.split(b" to ", 1)[1]))
-        elif line.startswith(b"@@ ") and current is not None:
-            new_range = line.split(b" ")[2]  # +start[,count]
-            line_no = int(new_range[1:].split(b",")[0])
-        elif line.startswith(b"+") and current is not None:
+            elif line.startswith(b"rename to ") or line.startswith(b"copy to "):
+                touched.add(unquote(line.split(b" to ", 1)[1]))
+        elif line[:1] in (b"+", b" ") and current is not None:  # an added or a context line
             current.lines.append(line[1:])
             current.numbers.append(line_no)
+            if line[:1] == b"+":
+                current.added.add(line_no)
             line_no += 1
-    return {p: a for p, a in added.items() if a.lines}, touched
+    return {p: a for p, a in added.items() if a.added}, touched
 
 
 def staged_changes(repo: Path, only: list[str] | None = None) -> tuple[dict[str, AddedLines], set[str]]:
-    """Added lines of the staged change in ``repo`` (narrowed to ``only`` when given)."""
+    """Added lines of the staged change in ``repo``, narrowed to the files or directories ``only``.
+
+    The diff itself always covers the whole index: a pathspec would hide a rename's old side, and the
+    renamed file would look wholly new."""
     base = "HEAD" if gitutil.has_commit(repo) else gitutil.EMPTY_TREE
-    args = ["-c", "core.quotepath=off", "diff", "--cached", "--no-color", "--no-ext-diff", "--no-textconv",
-            "--text", "-U0", "-M", "--diff-filter=ACMRT", "--src-prefix=a/", "--dst-prefix=b/", base]
-    if only:
-        args += ["--", *only]
-    return parse_patch(gitutil.git(repo, *args))
+    added, touched = parse_patch(gitutil.git(
+        repo, "-c", "core.quotepath=off", "-c", "diff.suppressBlankEmpty=false", "diff", "--cached",
+        "--no-color", "--no-ext-diff", "--no-textconv", "--text", f"-U{CONTEXT_LINES}", "-M",
+        "--diff-filter=ACMRT", "--src-prefix=a/", "--dst-prefix=b/", base))
+    if only is not None:
+        files = set(only)
+        dirs = tuple(o.rstrip("/") + "/" for o in only if (repo / o).is_dir())
+        added = {p: a for p, a in added.items() if p in files or (dirs and p.startswith(dirs))}
+    return added, touched
 
 
 def repo_relative(repo: Path, names: list[str]) -> list[str]:
-    """File arguments (relative to the current directory) as POSIX paths relative to ``repo``."""
+    """File arguments (relative to the current directory) as POSIX paths relative to ``repo``; a symlink
+    is named, not followed."""
     root = repo.resolve()
-    return [Path(os.path.relpath(Path(n).resolve(), root)).as_posix() for n in names]
+    return [Path(os.path.relpath(os.path.abspath(n), root)).as_posix() for n in names]
 
 
 def unstaged_files(repo: Path, files: list[str], touched: set[str]) -> Iterator[tuple[str, Path]]:

@@ -1,0 +1,78 @@
+"""Reports from the audit store, without rescanning: stored rows become findings again and go through the
+ordinary reporters. Each finding carries its ``repository`` (``Finding.to_dict()["repository"]``) and the
+reporters get the repository table as ``ReportContext.extra["repositories"]``."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import regex
+
+from scanner.audit.store import Store
+from scanner.findings import Finding
+from scanner.reporters import ReportContext, render
+from scanner.rules import Rule
+
+
+@dataclass
+class StoredFinding(Finding):
+    """A finding read back from the store. The raw secret is not there: ``secret`` holds its SHA-256, and
+    ``redacted`` / ``secret_sha256`` are the stored values, so even ``--show-secrets`` shows no key."""
+
+    repository: str = ""
+    stored_redacted: str = ""
+
+    @property
+    def secret_sha256(self) -> str:
+        return self.secret
+
+    @property
+    def redacted(self) -> str:
+        return self.stored_redacted
+
+    def to_dict(self, show_secrets: bool = False) -> dict[str, Any]:
+        return {"repository": self.repository, **super().to_dict(False)}
+
+
+def _rule(rules: dict[str, Rule], row: dict[str, Any]) -> Rule:
+    """The loaded rule with the stored id, or a stand-in when that rule is no longer loaded."""
+    rule = rules.get(row["rule_id"])
+    if rule is None:
+        rule = Rule(row["rule_id"], row["description"], regex.compile(b"(?!)"), (), "audit store")
+        rules[row["rule_id"]] = rule
+    return rule
+
+
+def stored_findings(store: Store, rules: list[Rule], names: Iterable[str] | None = None) -> list[StoredFinding]:
+    """Every stored finding (of ``names``, when given) with its secret's verdict."""
+    by_id = {r.id: r for r in rules}
+    return [
+        StoredFinding(_rule(by_id, row), row["secret_sha256"], row["path"], row["line"], row["column"],
+                      commit=row["commit"], author_name=row["author_name"], author_email=row["author_email"],
+                      commit_date=row["commit_date"], verification=row["verification"],
+                      revocation=row["revocation"], repository=row["repository"], stored_redacted=row["secret"])
+        for row in store.findings(names)
+    ]
+
+
+def render_report(store: Store, rules: list[Rule], fmt: str, color: bool = False) -> str:
+    """The audit report in ``fmt``. Text shows each path as ``repository: path``; JSON adds a top-level
+    ``repositories`` array (url, status, head, scanned_at, error, findings)."""
+    findings = stored_findings(store, rules)
+    repositories = store.repositories()
+    ctx = ReportContext("audit", rules, False, color, None, {"repositories": repositories, "store": store.path})
+    if fmt == "text":
+        findings = [replace(f, path=f"{f.repository}: {f.path}") for f in findings]
+        failed = [r for r in repositories if r["status"] != "ok"]
+        head = "".join(f"{r['status']}: {r['url']}" + (f": {r['error']}" if r["error"] else "") + "\n"
+                       for r in failed)
+        return head + (("\n" if head else "") + render(fmt, findings, ctx) +
+                       f"{len(repositories)} repositories, {len(failed)} not scanned\n")
+    text = render(fmt, findings, ctx)
+    if fmt == "json":
+        doc = json.loads(text)
+        doc["repositories"] = repositories
+        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return text

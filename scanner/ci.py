@@ -1,0 +1,214 @@
+"""The GitHub Action's logic (``yardguard ci github``): event payload -> commit range -> history scan ->
+SARIF file, annotations, a Markdown job summary and step outputs."""
+from __future__ import annotations
+
+import html
+import json
+import re
+import secrets
+import sys
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scanner import gitutil
+from scanner.errors import YardguardError
+from scanner.findings import COMMIT_MESSAGE_PATH, Finding
+from scanner.pipeline import Options, exit_code, keep, prepare, write_output
+from scanner.reporters import ReportContext, ordered, render
+from scanner.reporters.github import command
+from scanner.reporters.sarif import DASHBOARD_URL
+
+ZERO = "0" * 40
+SHALLOW_HINT = "the clone is shallow (fetch more history, e.g. fetch-depth: 0 in actions/checkout)"
+_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+_SUMMARY_ROWS = 100
+
+
+@dataclass(frozen=True)
+class Target:
+    """What to scan: a history range (``None``: every ref), described for people."""
+
+    rev_range: str | None
+    label: str
+    skip: bool = False  # nothing to scan (a deleted branch)
+
+
+def _payload(env: Mapping[str, str]) -> dict[str, Any]:
+    path = env.get("GITHUB_EVENT_PATH")
+    if not path:
+        raise YardguardError("GITHUB_EVENT_PATH is not set: run inside GitHub Actions or pass --range A..B")
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except OSError as e:
+        raise YardguardError(f"cannot read the event payload {path}: {e.strerror}") from None
+    except ValueError:
+        raise YardguardError(f"the event payload {path} is not JSON") from None
+    if not isinstance(data, dict):
+        raise YardguardError(f"the event payload {path} is not a JSON object")
+    return data
+
+
+def _field(payload: dict[str, Any], *keys: str) -> Any:
+    value: Any = payload
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _sha(payload: dict[str, Any], *keys: str) -> str:
+    value = _field(payload, *keys)
+    if not isinstance(value, str) or not _SHA.fullmatch(value):
+        raise YardguardError(f"event payload: {'.'.join(keys)} is not a commit id")
+    return value
+
+
+def is_shallow(repo: Path) -> bool:
+    """True for a shallow clone (actions/checkout's default fetch-depth: 1)."""
+    return gitutil.git(repo, "rev-parse", "--is-shallow-repository", check=False).strip() == b"true"
+
+
+def _push_target(repo: Path, payload: dict[str, Any]) -> Target:
+    """``before..after``; a new branch (or a force push whose old tip is gone) is the commits the
+    default branch does not have; the first push of the default branch is the whole history."""
+    if payload.get("deleted") or payload.get("after") == ZERO:
+        return Target(None, "deleted branch", skip=True)
+    after = _sha(payload, "after")
+    before = payload.get("before") or ZERO
+    if before != ZERO:
+        before = _sha(payload, "before")
+        if gitutil.has_commit(repo, before) or is_shallow(repo):  # a shallow miss fails in parse_range
+            return Target(f"{before}..{after}", f"push {before[:12]}..{after[:12]}")
+    if is_shallow(repo):
+        raise YardguardError(f"cannot tell which commits this push adds: {SHALLOW_HINT}")
+    default = _field(payload, "repository", "default_branch")
+    base = f"refs/remotes/origin/{default}"
+    if isinstance(default, str) and payload.get("ref") != f"refs/heads/{default}" and gitutil.has_commit(repo, base):
+        return Target(f"{base}..{after}", f"new branch: commits of {after[:12]} not on {default}")
+    return Target(None, "every ref (first push of the default branch)")
+
+
+def target_from_event(repo: Path, env: Mapping[str, str]) -> Target:
+    """The range a GitHub event asks for: the pull request's commits (``base.sha..head.sha``), the pushed
+    commits, a merge queue group; other events (schedule, workflow_dispatch) scan every ref."""
+    event = env.get("GITHUB_EVENT_NAME")
+    if not event:
+        raise YardguardError("GITHUB_EVENT_NAME is not set: run inside GitHub Actions or pass --range A..B")
+    payload = _payload(env)
+    if event in ("pull_request", "pull_request_target"):
+        base, head = _sha(payload, "pull_request", "base", "sha"), _sha(payload, "pull_request", "head", "sha")
+        number = _field(payload, "pull_request", "number")
+        return Target(f"{base}..{head}", f"pull request #{number} ({base[:12]}..{head[:12]})")
+    if event == "merge_group":
+        base, head = _sha(payload, "merge_group", "base_sha"), _sha(payload, "merge_group", "head_sha")
+        return Target(f"{base}..{head}", f"merge group {base[:12]}..{head[:12]}")
+    if event == "push":
+        return _push_target(repo, payload)
+    return Target(None, f"every ref ({event} event)")
+
+
+def _md(text: object) -> str:
+    """Repository text made inert in a Markdown table cell: no HTML, no Markdown syntax, one line."""
+    flat = " ".join(str(text).split())
+    return re.sub(r"([\\`*_\[\]{}()#+!|~])", r"\\\1", html.escape(flat, quote=False))
+
+
+def _row(f: Finding) -> str:
+    status = f"**{f.status.upper()}**" if f.status == "live" else f.status.replace("_", " ")
+    where = "commit message" if f.path == COMMIT_MESSAGE_PATH else f"{_md(f.path)}:{f.line}"
+    commit = f"{f.commit[:12]} ({_md((f.commit_date or '')[:10])})" if f.commit else ""
+    return f"| {status} | {where} | {_md(f.redacted)} | {commit} | {_md(f.author_name or '')} |"
+
+
+def summary_markdown(findings: list[Finding], target: Target, code: int, fail_on: str) -> str:
+    """The job summary: verdict, a table of findings (live keys first) and what to do next."""
+    keys = len({f.secret_sha256 for f in findings})
+    if not findings:
+        title = "✅ yardguard: no Trackyard API keys introduced"
+    elif code:
+        title = f"🔴 yardguard: {keys} Trackyard API key(s) introduced"
+    else:
+        title = f"⚠️ yardguard: {keys} Trackyard API key(s) found (not failing with --fail-on {fail_on})"
+    lines = [f"## {title}", "", f"Scanned {_md(target.label)}."]
+    if not findings:
+        return "\n".join(lines) + "\n"
+    counts = Counter(f.status for f in findings)
+    lines[-1] += " " + ", ".join(f"{counts.get(s, 0)} {s.replace('_', ' ')}"
+                                 for s in ("live", "invalid", "unknown", "not_checked")) + "."
+    lines += ["", "| Status | Where | Key | Introduced in | Author |", "| --- | --- | --- | --- | --- |"]
+    shown = ordered(findings)
+    lines += [_row(f) for f in shown[:_SUMMARY_ROWS]]
+    if len(shown) > _SUMMARY_ROWS:
+        lines.append(f"\n…and {len(shown) - _SUMMARY_ROWS} more (see the SARIF file or code scanning alerts).")
+    live = counts.get("live", 0)
+    lines += [
+        "", "### What to do next", "",
+        f"1. **Revoke** {'the live key(s) now' if live else 'every key that may still work'} in the Trackyard "
+        f"dashboard: {DASHBOARD_URL}. Deleting the line does not un-leak a key that was pushed.",
+        "2. **Rotate**: create a replacement key and store it as a repository or environment secret.",
+        "3. **Read the key from `TRACKYARD_API_KEY`** in the code instead of hardcoding it.",
+        "4. **Purge it from this branch's history** before merging (`git rebase -i` or `git filter-repo`, then "
+        "force-push): a follow-up commit that deletes the line leaves the key in the history.",
+        "5. A false positive? Add `yardguard:allow` in a comment on that line.",
+    ]
+    if all(f.status == "not_checked" for f in findings):
+        lines += ["", "Set `verify: true` on the action to learn which keys are live."]
+    return "\n".join(lines) + "\n"
+
+
+def _append(path: str | None, text: str) -> None:
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        raise YardguardError(f"cannot write {path}: {e.strerror}") from None
+
+
+def outputs_text(values: dict[str, object]) -> str:
+    """``$GITHUB_OUTPUT`` lines in the multi-line ``name<<DELIMITER`` form (safe for any value)."""
+    delimiter = f"ghadelimiter_{secrets.token_hex(8)}"
+    return "".join(f"{name}<<{delimiter}\n{value}\n{delimiter}\n" for name, value in values.items())
+
+
+def _log(text: str) -> None:
+    """Print the text report to the log with workflow commands switched off around it (a file name
+    must not be able to issue one)."""
+    token = secrets.token_hex(8)
+    sys.stdout.write(f"::stop-commands::{token}\n{text}::{token}::\n")
+
+
+def run_github(repo: Path, options: Options, rev_range: str | None, sarif_file: str,
+               env: Mapping[str, str]) -> int:
+    """Scan what the event introduced and write every GitHub artifact; return the exit code."""
+    from scanner.collect import scan_history
+    try:
+        target = Target(rev_range, f"range {rev_range}") if rev_range else target_from_event(repo, env)
+        run = prepare(repo, options)
+        findings = [] if target.skip else keep(run, scan_history(run, repo, target.rev_range))
+        revoke_failed = False
+        if options.verify or options.revoke:  # with no findings, still exit 2 on a bad API base
+            from scanner.providers import verify_and_revoke
+            revoke_failed = verify_and_revoke(run, findings, "ci")
+    except YardguardError as e:
+        print(command("error", f"yardguard could not scan: {e}", title="yardguard"), flush=True)
+        _append(env.get("GITHUB_STEP_SUMMARY"), f"## ❌ yardguard could not scan\n\n{_md(e)}\n")
+        raise
+    ctx = ReportContext("ci", run.ruleset.rules, False, False, str(repo), {"range": target.label})
+    write_output(render("sarif", findings, ctx), sarif_file)
+    _log(render("text", findings, ctx))
+    sys.stdout.write(render("github", findings, ctx))
+    sys.stdout.flush()
+    code = max(exit_code(findings, run.fail_on), int(revoke_failed))
+    _append(env.get("GITHUB_STEP_SUMMARY"), summary_markdown(findings, target, code, run.fail_on))
+    _append(env.get("GITHUB_OUTPUT"), outputs_text({
+        "findings": len(findings),
+        "live": sum(1 for f in findings if f.status == "live"),
+        "sarif-file": sarif_file,
+        "range": target.rev_range or "",
+    }))
+    return code

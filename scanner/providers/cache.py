@@ -1,0 +1,56 @@
+"""Optional on-disk cache of verification verdicts, keyed by the key's SHA-256 only (never the key),
+so CI re-runs within the TTL do not query the API again. Only ``live``/``invalid`` are cached."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+CACHED = ("live", "invalid")
+
+
+class VerifyCache:
+    """``{"version": 1, "entries": {sha256: {"at": epoch, "scope": base, "verification": {...}}}}``."""
+
+    def __init__(self, path: Path, ttl: float) -> None:
+        self.path, self.ttl = path, ttl
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            entries = data.get("entries", {}) if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            entries = {}  # missing or unreadable: start afresh
+        now = time.time()
+        self.entries: dict[str, dict[str, Any]] = {k: v for k, v in entries.items()
+                        if isinstance(v, dict) and isinstance(v.get("at"), (int, float))
+                        and 0 <= now - v["at"] < ttl and isinstance(v.get("verification"), dict)}
+
+    def get(self, secret_sha256: str, scope: str) -> dict[str, Any] | None:
+        """The cached verdict for this key hash and API base, if still fresh."""
+        entry = self.entries.get(secret_sha256)
+        if entry is None or entry.get("scope") != scope:
+            return None
+        return dict(entry["verification"])
+
+    def put(self, secret_sha256: str, scope: str, verification: dict[str, Any]) -> None:
+        """Remember a definite verdict; ``unknown`` is never cached."""
+        if verification.get("status") in CACHED:
+            self.entries[secret_sha256] = {"at": time.time(), "scope": scope, "verification": verification}
+
+    def drop(self, secret_sha256: str) -> None:
+        self.entries.pop(secret_sha256, None)
+
+    def save(self) -> None:
+        """Write atomically (mode 0600); a cache that cannot be written is only a warning."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".yardguard-cache-")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump({"version": 1, "entries": self.entries}, f, indent=1, sort_keys=True)
+            os.replace(tmp, self.path)
+        except OSError as e:
+            print(f"yardguard: warning: cannot write verification cache {self.path}: {e.strerror}",
+                  file=sys.stderr)

@@ -1,0 +1,107 @@
+"""``yardguard revoke``: keys read from stdin or from a ``--show-secrets`` JSON report are verified,
+then revoked with the same safety rules as ``scan --revoke``."""
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from scanner.errors import YardguardError
+from scanner.findings import Finding, scan_buffer, sha256
+from scanner.rules import Rule
+
+if TYPE_CHECKING:
+    from scanner.pipeline import Run
+
+STDIN = "<stdin>"
+
+
+def _rule(run: Run, rule_id: str | None = None) -> Rule:
+    """The rule called ``rule_id``, else the first rule with a provider (for redaction and routing)."""
+    with_provider = [r for r in run.ruleset.rules if r.provider]
+    for r in with_provider:
+        if r.id == rule_id:
+            return r
+    if not with_provider:
+        raise YardguardError("no loaded rule names a provider to revoke with")
+    return with_provider[0]
+
+
+def keys_from_text(run: Run, text: str) -> list[Finding]:
+    """One key per line: a bare key, or a line the rules find a key in (``TRACKYARD_API_KEY=...``)."""
+    found = scan_buffer(run.engine, text.encode("utf-8", "surrogateescape"), STDIN)
+    covered = {f.line for f in found}
+    for n, line in enumerate(text.splitlines(), 1):
+        token = line.strip()
+        if not token or n in covered:
+            continue
+        if len(token.split()) != 1:
+            raise YardguardError(f"{STDIN} line {n}: expected one key per line")
+        found.append(Finding(_rule(run), token, STDIN, n, line.index(token) + 1))
+    if not found:
+        raise YardguardError("no key on stdin (one key per line, or --from-report FILE)")
+    return found
+
+
+def keys_from_stdin(run: Run) -> list[Finding]:
+    """Keys piped on stdin, or one typed at a hidden prompt when stdin is a terminal."""
+    if sys.stdin is None:
+        raise YardguardError("no stdin to read a key from")
+    if sys.stdin.isatty():
+        import click
+        return keys_from_text(run, click.prompt("Trackyard key (input hidden)", hide_input=True, err=True))
+    return keys_from_text(run, sys.stdin.read())
+
+
+def keys_from_report(run: Run, path: str) -> list[Finding]:
+    """The findings of a JSON report written with ``--show-secrets`` (redacted ones are an error)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except OSError as e:
+        raise YardguardError(f"cannot read report {path}: {e.strerror}") from None
+    except ValueError:
+        raise YardguardError(f"{path}: not a JSON report (use --format json)") from None
+    items = doc.get("findings") if isinstance(doc, dict) else None
+    if not isinstance(items, list):
+        raise YardguardError(f"{path}: not a yardguard JSON report (no 'findings' list)")
+    out = []
+    for i, item in enumerate(items, 1):
+        if not isinstance(item, dict) or not isinstance(item.get("secret"), str):
+            raise YardguardError(f"{path}: finding #{i} has no secret")
+        secret: str = item["secret"]
+        if sha256(secret) != item.get("secret_sha256"):
+            raise YardguardError(f"{path}: finding #{i} is redacted; write the report with --show-secrets")
+        out.append(Finding(
+            _rule(run, item.get("rule_id")), secret, str(item.get("path") or path),
+            _int(item.get("line")), _int(item.get("column")), commit=item.get("commit"),
+            author_name=item.get("author_name"), author_email=item.get("author_email"),
+            commit_date=item.get("commit_date"),
+        ))
+    if not out:
+        raise YardguardError(f"{path}: the report has no findings")
+    return out
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def revoke_command(run: Run, report: str | None) -> int:
+    """Read the keys (``report`` or stdin), verify and revoke them, print the report; exit code 0
+    when every key is revoked or proven invalid, else 1."""
+    from scanner.pipeline import write_output
+    from scanner.providers import load_providers, verify_and_revoke
+    from scanner.reporters import ReportContext, render
+    load_providers(run)  # a bad API base is an error before the key is even read
+    findings = keys_from_report(run, report) if report else keys_from_stdin(run)
+    verify_and_revoke(run, findings, "revoke")
+    for f in {f.secret: f for f in findings}.values():
+        if f.status == "invalid":
+            print(f"yardguard: {f.redacted} is not live (HTTP {f.verification.get('http_status')}): "
+                  "nothing to revoke", file=sys.stderr)
+    color = run.options.fmt == "text" and run.options.output in (None, "-") and sys.stdout.isatty()
+    ctx = ReportContext("revoke", run.ruleset.rules, run.options.show_secrets, color, str(run.root))
+    write_output(render(run.options.fmt, findings, ctx), run.options.output)
+    done = all(f.status == "invalid" or (f.revocation or {}).get("status") == "revoked" for f in findings)
+    return 0 if done else 1

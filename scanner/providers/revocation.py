@@ -1,0 +1,102 @@
+"""Revoke keys verified live in this run: confirm (or --yes), send the revoke request, re-check,
+audit-log every attempt, and print the manual steps when the API cannot revoke."""
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from scanner.providers import Leak, audit_log_path
+from scanner.providers.auditlog import AuditLog
+from scanner.providers.trackyard import manual_steps, revoke
+
+if TYPE_CHECKING:
+    from scanner.pipeline import Run
+
+NOT_ON_COMMIT = ("not revoked on a pre-commit run: the key has not left this machine, and the commit is "
+                 "blocked; run `yardguard scan --revoke` or `yardguard revoke` to revoke it")
+NO_TTY = "not revoked: no terminal to confirm on (pass --yes to revoke without asking)"
+
+
+def _say(message: str) -> None:
+    print(f"yardguard: {message}", file=sys.stderr, flush=True)
+
+
+def describe(leak: Leak) -> str:
+    """A live key as shown before revoking it: redacted key, tier, dates, where found."""
+    v = leak.first.verification
+    facts = ", ".join(f"{k}={v[k]}" for k in ("tier", "created_at", "last_used_at") if v.get(k) is not None)
+    return f"live key {leak.first.redacted}" + (f" ({facts})" if facts else "") + f"\n  found in {leak.where()}"
+
+
+def ask_on_terminal(leak: Leak) -> bool:
+    """Ask on the terminal; end of input or Ctrl-C means no."""
+    import click
+    try:
+        return click.confirm(f"{describe(leak)}\nRevoke it now?", default=False, err=True)
+    except (click.exceptions.Abort, EOFError):
+        return False
+
+
+def has_terminal() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _skip(leak: Leak, detail: str) -> None:
+    leak.fill("revocation", {"status": "skipped", "detail": detail, "http_status": None})
+
+
+def revoke_live(run: Run, leaks: list[Leak], command: str, ask: Callable[[Leak], bool] | None = None) -> bool:
+    """Revoke the leaks whose verification is ``live``; True when one of them is left unrevoked
+    (declined, no terminal, failed or unsupported) — except on ``staged``, where revoking is off."""
+    live = [leak for leak in leaks if leak.first.status == "live"]
+    if not live:
+        return False
+    if command == "staged":
+        for leak in live:
+            _skip(leak, NOT_ON_COMMIT)
+        _say(f"{len(live)} live key(s) {NOT_ON_COMMIT}")
+        return False
+    if not run.options.yes and ask is None and not has_terminal():
+        for leak in live:
+            _skip(leak, NO_TTY)
+        _say(f"{len(live)} live key(s) {NO_TTY}")
+        return True
+    ask = ask or ask_on_terminal
+    log = AuditLog(audit_log_path(run))
+    log.open()  # an unwritable audit log stops us before anything is revoked
+    left = False
+    try:
+        for leak in live:
+            if not run.options.yes and not ask(leak):
+                _skip(leak, "declined at the prompt")
+                left = True
+                continue
+            left |= _revoke_one(run, leak, log)
+    finally:
+        log.close()
+    return left
+
+
+def _revoke_one(run: Run, leak: Leak, log: AuditLog) -> bool:
+    """Revoke one key, record it everywhere; True when it is still live (or may be)."""
+    result = revoke(leak.provider, leak.secret, run.config.verify_timeout)
+    leak.fill("revocation", {k: result[k] for k in ("status", "detail", "http_status")})
+    record: dict[str, Any] = {
+        "provider": leak.provider.name,
+        "api_base": str(leak.provider.base),
+        "secret_sha256": leak.first.secret_sha256,
+        "secret": leak.first.redacted,
+        "rule_id": leak.first.rule.id,
+        "found_in": leak.locations(),
+        "outcome": result["status"],
+        "http_status": result["http_status"],
+        "recheck_http_status": result["recheck_http_status"],
+        "detail": result["detail"],
+    }
+    log.write(record)
+    _say(f"{result['status']}: {leak.first.redacted} ({result['detail']})")
+    if result["status"] != "revoked":
+        print(manual_steps(leak.provider, leak.first.verification, leak.first.redacted, leak.where()),
+              file=sys.stderr, flush=True)
+    return result["status"] != "revoked"

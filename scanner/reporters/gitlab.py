@@ -1,0 +1,82 @@
+"""GitLab secret-detection report (schema 15.2.1) for ``artifacts: reports: secret_detection``."""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from scanner import __version__
+from scanner.findings import Finding
+from scanner.reporters import ReportContext, ordered
+from scanner.reporters.sarif import (
+    DASHBOARD_URL,
+    INFORMATION_URI,
+    fingerprint,
+    message,
+    status_phrase,
+)
+
+SCHEMA_VERSION = "15.2.1"
+SCHEMA_URL = ("https://gitlab.com/gitlab-org/security-products/security-report-schemas/-/raw/"
+              f"v{SCHEMA_VERSION}/dist/secret-detection-report-format.json")
+NO_COMMIT = "0000000"  # what GitLab's own analyzer reports outside a history scan
+_SEVERITY = {"live": "Critical", "unknown": "High", "not_checked": "High", "invalid": "Low"}
+_TOOL = {"id": "yardguard", "name": "yardguard", "version": __version__, "vendor": {"name": "yardguard"},
+         "url": INFORMATION_URI}
+SOLUTION = (f"Revoke the key in the Trackyard dashboard ({DASHBOARD_URL}), create a new one and read it from "
+            "the TRACKYARD_API_KEY environment variable; purge it from the git history if it was pushed.")
+
+
+def _timestamp(value: Any) -> str:
+    """``yyyy-mm-ddThh:mm:ss`` in UTC, as the schema's pattern requires."""
+    when = value if isinstance(value, datetime) else datetime.now(UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _vulnerability(f: Finding, show_secret: bool) -> dict[str, Any]:
+    commit: dict[str, Any] = {"sha": f.commit or NO_COMMIT}
+    if f.author_name or f.author_email:
+        commit["author"] = f"{f.author_name} <{f.author_email}>"
+    if f.commit_date:
+        commit["date"] = f.commit_date
+    location: dict[str, Any] = {"file": f.path, "commit": commit, "start_line": f.line, "end_line": f.line}
+    digest = fingerprint(f)
+    return {
+        # stable across pipelines (same key, path and place -> same id)
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"yardguard:{digest}:{f.line}:{f.column}")),
+        "name": f.rule.description,
+        "description": message(f, show_secret),
+        "severity": _SEVERITY.get(f.status, "High"),
+        "solution": SOLUTION,
+        "location": location,
+        "identifiers": [{"type": "yardguard_rule_id", "name": f"yardguard rule {f.rule.id}", "value": f.rule.id,
+                         "url": INFORMATION_URI}],
+        "raw_source_code_extract": f.secret if show_secret else f.redacted,
+        "details": {
+            "secret_sha256": {"name": "Secret SHA-256", "type": "text", "value": f.secret_sha256},
+            "verification": {"name": "Verification", "type": "text", "value": status_phrase(f)},
+        },
+        "tracking": {"type": "source", "items": [{
+            "file": f.path, "start_line": f.line, "end_line": f.line,
+            "signatures": [{"algorithm": "yardguard_v1", "value": digest}],
+        }]},
+    }
+
+
+def render(findings: list[Finding], ctx: ReportContext) -> str:
+    """The report JSON; ``raw_source_code_extract`` holds the redacted secret unless ``ctx.show_secrets``."""
+    doc = {
+        "version": SCHEMA_VERSION,
+        "schema": SCHEMA_URL,
+        "scan": {
+            "analyzer": _TOOL,
+            "scanner": _TOOL,
+            "type": "secret_detection",
+            "start_time": _timestamp(ctx.extra.get("started")),
+            "end_time": _timestamp(None),
+            "status": "success",
+        },
+        "vulnerabilities": [_vulnerability(f, ctx.show_secrets) for f in ordered(findings)],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
