@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from scanner import jsonfile
 from scanner.errors import YardguardError
 from scanner.findings import Finding
 
@@ -23,12 +24,7 @@ def dumps(findings: list[Finding]) -> str:
 
 def load(path: str | Path) -> set[Entry]:
     """Read a baseline; a missing or malformed file is a :class:`YardguardError`."""
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise YardguardError(f"baseline file not found: {path}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise YardguardError(f"baseline {path} is not valid JSON: {e}") from None
+    doc = jsonfile.read(path, "baseline")
     try:
         if doc.get("version") == 1:
             return {(r["rule_id"], r["secret_sha256"], r["path"]) for r in doc["findings"]}

@@ -3,7 +3,6 @@ SARIF file, annotations, a Markdown job summary and step outputs."""
 from __future__ import annotations
 
 import html
-import json
 import re
 import secrets
 import sys
@@ -13,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scanner import gitutil
+from scanner import gitutil, jsonfile
 from scanner.errors import YardguardError
 from scanner.findings import COMMIT_MESSAGE_PATH, Finding
 from scanner.pipeline import Options, exit_code, keep, prepare, write_output
@@ -40,13 +39,7 @@ def _payload(env: Mapping[str, str]) -> dict[str, Any]:
     path = env.get("GITHUB_EVENT_PATH")
     if not path:
         raise YardguardError("GITHUB_EVENT_PATH is not set: run inside GitHub Actions or pass --range A..B")
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except OSError as e:
-        raise YardguardError(f"cannot read the event payload {path}: {e.strerror}") from None
-    except ValueError:
-        raise YardguardError(f"the event payload {path} is not JSON") from None
+    data = jsonfile.read(path, "the event payload")
     if not isinstance(data, dict):
         raise YardguardError(f"the event payload {path} is not a JSON object")
     return data

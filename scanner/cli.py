@@ -10,16 +10,9 @@ from typing import Any
 import click
 
 from scanner import __version__
-from scanner.errors import YardguardError
+from scanner.errors import YardguardError, guarded
 from scanner.pipeline import FAIL_ON, Options, finish, prepare
 from scanner.reporters import FORMATS
-
-HOOK_ADVICE = """\
-yardguard blocked this commit: it adds a Trackyard API key.
-  - Remove the key from the file and read it from the TRACKYARD_API_KEY environment variable instead.
-  - If this key was ever pushed or shared, rotate it now: https://app.trackyard.com/api-keys
-  - A false positive? Add `yardguard:allow` in a comment on that line."""
-
 
 def _common(f: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by the scanning commands."""
@@ -76,16 +69,8 @@ def scan(paths: tuple[str, ...], all_files: bool, **kw: Any) -> None:
 @_common
 def staged(files: tuple[str, ...], **kw: Any) -> None:
     """Scan the lines the staged change adds (the pre-commit path)."""
-    from scanner import gitutil
-    from scanner.collect import scan_staged
-    root = gitutil.toplevel(".")
-    if root is None:
-        raise YardguardError("not inside a git work tree")
-    run = prepare(root, _options(kw))
-    code = finish(run, scan_staged(run, list(files)), "staged")
-    if code == 1 and run.options.fmt == "text":
-        click.echo(HOOK_ADVICE, err=True)
-    sys.exit(code)
+    from scanner.hookpath import run_staged
+    sys.exit(run_staged(list(files), _options(kw)))
 
 
 @cli.command()
@@ -299,32 +284,14 @@ def ci_github(repo: str, rev_range: str | None, sarif_file: str, **kw: Any) -> N
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: turn every expected error into one line on stderr and exit code 2."""
-    try:
-        cli.main(args=argv, prog_name="yardguard", standalone_mode=False)
-    except YardguardError as e:
-        click.echo(f"yardguard: error: {e}", err=True)
-        sys.exit(2)
-    except click.exceptions.Abort:
-        click.echo("yardguard: aborted", err=True)
-        sys.exit(130)
-    except click.ClickException as e:
-        e.show()
-        sys.exit(2)
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
-    except KeyboardInterrupt:
-        click.echo("yardguard: interrupted", err=True)
-        sys.exit(130)
-    except Exception as e:  # noqa: BLE001 - a bug must still be one line, not a traceback
-        if os.environ.get("YARDGUARD_DEBUG"):
-            raise
-        # the message is left out on purpose: it could quote scanned bytes, and so a secret
-        frame = e.__traceback__
-        while frame is not None and frame.tb_next is not None:
-            frame = frame.tb_next
-        where = f" at {Path(frame.tb_frame.f_code.co_filename).name}:{frame.tb_lineno}" if frame else ""
-        click.echo(f"yardguard: internal error: {type(e).__name__}{where} (YARDGUARD_DEBUG=1 shows more)",
-                   err=True)
-        sys.exit(2)
+    """Entry point: every expected error is one line on stderr and exit code 2."""
+    def invoke() -> int:
+        try:
+            return cli.main(args=argv, prog_name="yardguard", standalone_mode=False) or 0
+        except click.exceptions.Abort:
+            click.echo("yardguard: aborted", err=True)
+            return 130
+        except click.ClickException as e:
+            e.show()
+            return 2
+    sys.exit(guarded(invoke))

@@ -5,10 +5,14 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scanner.findings import Finding, scan_buffer
 from scanner.pipeline import Run
 from scanner.progress import Progress
+
+if TYPE_CHECKING:
+    from scanner.sources.staged import StagedChange
 
 
 def scan_paths(run: Run, targets: list[str], all_files: bool) -> list[Finding]:
@@ -49,20 +53,18 @@ def _at_root(root: Path, real: Path, found: list[Finding]) -> list[Finding]:
     return [replace(f, repo_path=rel) for f in found]
 
 
-def scan_staged(run: Run, names: list[str]) -> list[Finding]:
+def scan_staged(run: Run, change: StagedChange) -> list[Finding]:
     """Findings in the lines the staged change adds; passed files with no staged change are read whole."""
-    from scanner.sources import files, staged
-    only = staged.repo_relative(run.root, names) if names else None
-    added, touched = staged.staged_changes(run.root, only)
+    from scanner.sources import files
     out: list[Finding] = []
-    for path, hunks in added.items():
+    for path, hunks in change.added.items():
         data = hunks.data
         if run.engine.has_keyword(data):
             for f in scan_buffer(run.engine, data, path):
                 line = hunks.file_line(f.line)
                 if line in hunks.added:  # a key on an unchanged context line is not new
                     out.append(replace(f, line=line))
-    for rel, real in staged.unstaged_files(run.root, only or [], touched):
+    for rel, real in change.whole_files():
         entry = files.FileEntry(rel, real, real.stat().st_size)
         if entry.size:
             with files.open_buffer(entry) as data:

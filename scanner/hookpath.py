@@ -1,18 +1,28 @@
-"""Console entry point with a lean path for the pre-commit hook.
+"""Console entry point, and the pre-commit hook's path through it.
 
-``yardguard staged [FILE...]`` runs on every commit. Almost every staged change mentions no rule keyword
-at all, and that answer needs only git, the TOML rule files and a substring search: this module gives it
-without importing click, regex or the pipeline (measured: ~60 ms of the hook's start-up). Anything else,
-including a change that does mention a keyword, goes to the full CLI, which decides and reports.
-The lean path does not compile the rules' regexes: a broken regex is reported by the first full run
-(any other command, or a commit whose change mentions a keyword).
+``yardguard staged [FILE...]`` runs on every commit, so without options it never imports click. Almost
+every staged change mentions no rule keyword at all, and that answer needs only git, the TOML rule files and
+a substring search: :func:`is_clean` gives it without importing regex or the pipeline either. A change
+that does mention a keyword gets the full scan (:func:`run_staged`, shared with the click command). The
+clean answer does not compile the rules' regexes: a broken regex is reported by the next full run.
+Everything else goes to :mod:`scanner.cli`.
 """
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scanner.pipeline import Options
+    from scanner.sources.staged import StagedChange
 
 NO_FINDINGS = "no Trackyard keys found"
+HOOK_ADVICE = """\
+yardguard blocked this commit: it adds a Trackyard API key.
+  - Remove the key from the file and read it from the TRACKYARD_API_KEY environment variable instead.
+  - If this key was ever pushed or shared, rotate it now: https://app.trackyard.com/api-keys
+  - A false positive? Add `yardguard:allow` in a comment on that line."""
 _WHOLE_FILE_LIMIT = 8 << 20
 
 
@@ -34,34 +44,51 @@ def _mentions(data: bytes, keywords: list[bytes]) -> bool:
     return any(k in lowered for k in keywords)
 
 
-def staged_is_clean(names: list[str]) -> bool:
-    """True when the staged change (narrowed to ``names``) mentions no rule keyword, so nothing can match.
-    False means "not sure": the full CLI must run (it also reports every error)."""
-    from scanner import gitutil
+def is_clean(change: StagedChange) -> bool:
+    """True when the staged change mentions no rule keyword, so nothing can match. False means "not sure":
+    the full scan must run (it also reports every configuration error)."""
     from scanner.errors import YardguardError
-    from scanner.sources import staged
     try:
-        root = gitutil.toplevel(".")
-        if root is None:
-            return False
-        keywords = _keywords(root)
-        only = staged.repo_relative(root, names) if names else None
-        added, touched = staged.staged_changes(root, only)
-        if any(_mentions(a.data, keywords) for a in added.values()):
-            return False
-        whole = [real for _, real in staged.unstaged_files(root, only or [], touched)]
-        if any(real.stat().st_size > _WHOLE_FILE_LIMIT for real in whole):
-            return False  # big files go through the full CLI's memory-mapped reader
-        return not any(_mentions(real.read_bytes(), keywords) for real in whole)
+        keywords = _keywords(change.root)
     except (YardguardError, LookupError, OSError, KeyError, TypeError):
         return False
+    if any(_mentions(a.data, keywords) for a in change.added.values()):
+        return False
+    whole = [real for _, real in change.whole_files()]
+    if any(real.stat().st_size > _WHOLE_FILE_LIMIT for real in whole):
+        return False  # big files go through the full scan's memory-mapped reader
+    return not any(_mentions(real.read_bytes(), keywords) for real in whole)
+
+
+def run_staged(names: list[str], options: Options, change: StagedChange | None = None) -> int:
+    """``yardguard staged``: scan the staged change, report, and tell a blocked committer what to do."""
+    from scanner.collect import scan_staged
+    from scanner.pipeline import finish, prepare
+    from scanner.sources.staged import read_change
+    change = change or read_change(names)
+    run = prepare(change.root, options)
+    code = finish(run, scan_staged(run, change), "staged")
+    if code == 1 and options.fmt == "text":
+        print(HOOK_ADVICE, file=sys.stderr)
+    return code
+
+
+def _staged_without_options(names: list[str]) -> int:
+    from scanner.sources.staged import read_change
+    change = read_change(names)
+    if is_clean(change):
+        print(NO_FINDINGS)
+        return 0
+    from scanner.pipeline import Options
+    return run_staged(names, Options(), change)
 
 
 def main() -> None:
-    """``yardguard``: the lean answer for a clean ``staged`` run, else the full CLI."""
+    """``yardguard``: ``staged [FILE...]`` without options runs here without click (the lean answer when
+    the change mentions no keyword, else the full scan); everything else goes to the click CLI."""
     args = sys.argv[1:]
-    if args[:1] == ["staged"] and not any(a.startswith("-") for a in args[1:]) and staged_is_clean(args[1:]):
-        print(NO_FINDINGS)
-        sys.exit(0)
+    if args[:1] == ["staged"] and not any(a.startswith("-") for a in args[1:]):
+        from scanner.errors import guarded
+        sys.exit(guarded(lambda: _staged_without_options(args[1:])))
     from scanner.cli import main as cli_main
     cli_main()

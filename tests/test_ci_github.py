@@ -267,7 +267,7 @@ def test_a_full_clone_of_the_same_pull_request_works(pr, cli, tmp_path):
 
 @pytest.mark.parametrize(("event", "payload", "words"), [
     ("", {}, ["GITHUB_EVENT_NAME is not set"]),
-    ("pull_request", "{not json", ["not JSON"]),
+    ("pull_request", "{not json", ["not valid JSON"]),
     ("pull_request", {"pull_request": {"base": {"sha": "0" * 40}}}, ["pull_request.head.sha", "not a commit id"]),
     ("pull_request", {"pull_request": {"base": {"sha": "--output=x"}, "head": {"sha": "abc"}}},
      ["pull_request.base.sha"]),

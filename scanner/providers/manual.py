@@ -2,10 +2,10 @@
 then revoked with the same safety rules as ``scan --revoke``."""
 from __future__ import annotations
 
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from scanner import jsonfile
 from scanner.errors import YardguardError
 from scanner.findings import Finding, scan_buffer, sha256
 from scanner.rules import Rule
@@ -55,13 +55,7 @@ def keys_from_stdin(run: Run) -> list[Finding]:
 
 def keys_from_report(run: Run, path: str) -> list[Finding]:
     """The findings of a JSON report written with ``--show-secrets`` (redacted ones are an error)."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
-    except OSError as e:
-        raise YardguardError(f"cannot read report {path}: {e.strerror}") from None
-    except ValueError:
-        raise YardguardError(f"{path}: not a JSON report (use --format json)") from None
+    doc = jsonfile.read(path, "report (write it with --format json --show-secrets)")
     items = doc.get("findings") if isinstance(doc, dict) else None
     if not isinstance(items, list):
         raise YardguardError(f"{path}: not a yardguard JSON report (no 'findings' list)")

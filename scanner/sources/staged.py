@@ -116,10 +116,30 @@ def repo_relative(repo: Path, names: list[str]) -> list[str]:
     return [Path(os.path.relpath(os.path.abspath(n), root)).as_posix() for n in names]
 
 
-def unstaged_files(repo: Path, files: list[str], touched: set[str]) -> Iterator[tuple[str, Path]]:
-    """Passed files with no staged change at all (``pre-commit run --all-files``): scanned whole."""
-    for rel in files:
-        if rel not in touched:
-            p = repo / rel
-            if p.is_file() and not p.is_symlink():
-                yield rel, p
+@dataclass
+class StagedChange:
+    """The staged change of the repository at ``root``, narrowed to the FILE arguments (``only``)."""
+
+    root: Path
+    only: list[str] | None
+    added: dict[str, AddedLines]
+    touched: set[str]
+
+    def whole_files(self) -> Iterator[tuple[str, Path]]:
+        """Passed files with no staged change at all (``pre-commit run --all-files``): scanned whole."""
+        for rel in self.only or []:
+            if rel not in self.touched:
+                p = self.root / rel
+                if p.is_file() and not p.is_symlink():
+                    yield rel, p
+
+
+def read_change(names: list[str]) -> StagedChange:
+    """The staged change of the work tree around the current directory, narrowed to ``names``."""
+    from scanner.errors import YardguardError
+    root = gitutil.toplevel(".")
+    if root is None:
+        raise YardguardError("not inside a git work tree")
+    only = repo_relative(root, names) if names else None
+    added, touched = staged_changes(root, only)
+    return StagedChange(root, only, added, touched)
