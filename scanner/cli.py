@@ -14,28 +14,36 @@ from scanner.errors import YardguardError, guarded
 from scanner.pipeline import FAIL_ON, Options, finish, prepare
 from scanner.reporters import FORMATS
 
-def _common(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Options shared by the scanning commands."""
-    decorators = [
-        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
-                     show_default=True, help="Report format."),
-        click.option("--output", "-o", metavar="FILE", help="Write the report to FILE (default stdout)."),
-        click.option("--show-secrets", is_flag=True, help="Print full secrets (redacted by default)."),
-        click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
-                     help="When to exit 1: any finding (default), any key not proven invalid, "
-                          "keys proven live, or never."),
-        click.option("--baseline", metavar="FILE", help="Suppress the findings listed in FILE."),
-        click.option("--config", metavar="FILE", help="Config file (default .yardguard.toml or pyproject.toml)."),
-        click.option("--rules", multiple=True, metavar="PATH", help="Extra rule file or directory (repeatable)."),
-        click.option("--verify", is_flag=True, help="Check each distinct key against Trackyard's GET /me."),
-        click.option("--revoke", is_flag=True, help="Revoke keys verified live (implies --verify)."),
-        click.option("--yes", is_flag=True, help="Revoke without asking (for CI)."),
-        click.option("--api-base", metavar="URL", help="Trackyard API base URL (or TRACKYARD_API_BASE)."),
-        click.option("--audit-log", metavar="FILE", help="Revocation audit log (JSON lines)."),
-    ]
-    for d in reversed(decorators):
-        f = d(f)
-    return f
+FORMAT = click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+                      help="Report format.")
+OUTPUT = click.option("--output", "-o", metavar="FILE", help="Write the report to FILE (default stdout).")
+SHOW_SECRETS = click.option("--show-secrets", is_flag=True, help="Print full secrets (redacted by default).")
+FAIL_ON_OPTION = click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
+                              help="When to exit 1: any finding (default), any key not proven invalid, "
+                                   "keys proven live, or never.")
+BASELINE = click.option("--baseline", metavar="FILE", help="Suppress the findings listed in FILE.")
+CONFIG = click.option("--config", metavar="FILE", help="Config file (default .yardguard.toml or pyproject.toml).")
+RULES = click.option("--rules", multiple=True, metavar="PATH", help="Extra rule file or directory (repeatable).")
+VERIFY = click.option("--verify", is_flag=True, help="Check each distinct key against Trackyard's GET /me.")
+REVOKE = click.option("--revoke", is_flag=True, help="Revoke keys verified live (implies --verify).")
+YES = click.option("--yes", is_flag=True, help="Revoke without asking (for CI).")
+API_BASE = click.option("--api-base", metavar="URL", help="Trackyard API base URL (or TRACKYARD_API_BASE).")
+AUDIT_LOG = click.option("--audit-log", metavar="FILE",
+                         help="Revocation audit log (default .yardguard/revocations.jsonl).")
+
+
+def _with(*decorators: Callable[[Any], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Apply click options in the order listed (as ``--help`` shows them)."""
+    def apply(f: Callable[..., Any]) -> Callable[..., Any]:
+        for d in reversed(decorators):
+            f = d(f)
+        return f
+    return apply
+
+
+PROVIDER_OPTIONS = (VERIFY, REVOKE, YES, API_BASE, AUDIT_LOG)
+_common = _with(FORMAT, OUTPUT, SHOW_SECRETS, FAIL_ON_OPTION, BASELINE, CONFIG, RULES, *PROVIDER_OPTIONS)
+"""Options shared by the scanning commands."""
 
 
 def _options(kw: dict[str, Any]) -> Options:
@@ -109,8 +117,7 @@ def pre_push(**kw: Any) -> None:
 @click.option("--history", "from_history", is_flag=True, help="Take the findings of the whole history.")
 @click.option("--repo", default=".", show_default=True, metavar="DIR", help="Repository for --history.")
 @click.option("--output", "-o", required=True, metavar="FILE", help="Baseline file to write.")
-@click.option("--config", metavar="FILE", help="Config file.")
-@click.option("--rules", multiple=True, metavar="PATH", help="Extra rule file or directory (repeatable).")
+@_with(CONFIG, RULES)
 @click.option("--all-files", is_flag=True, help="Also scan files git ignores.")
 def baseline(paths: tuple[str, ...], from_history: bool, repo: str, output: str, config: str | None,
              rules: tuple[str, ...], all_files: bool) -> None:
@@ -175,13 +182,7 @@ def install_hooks(repo: str, force: bool) -> None:
 @cli.command()
 @click.option("--from-report", "report", metavar="FILE",
               help="Revoke the keys of a JSON report written with --show-secrets (default: keys on stdin).")
-@click.option("--yes", is_flag=True, help="Revoke without asking (for CI).")
-@click.option("--api-base", metavar="URL", help="Trackyard API base URL (or TRACKYARD_API_BASE).")
-@click.option("--audit-log", metavar="FILE", help="Revocation audit log (default .yardguard/revocations.jsonl).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Report format.")
-@click.option("--config", metavar="FILE", help="Config file (default .yardguard.toml or pyproject.toml).")
-@click.option("--rules", multiple=True, metavar="PATH", help="Extra rule file or directory (repeatable).")
+@_with(YES, API_BASE, AUDIT_LOG, FORMAT, CONFIG, RULES)
 def revoke(report: str | None, **kw: Any) -> None:
     """Verify keys (one per line on stdin, or --from-report FILE) and revoke the live ones."""
     from scanner import gitutil
@@ -206,14 +207,7 @@ def revoke(report: str | None, **kw: Any) -> None:
 @click.option("--scheduler", metavar="URL", help="Dask scheduler (tcp://HOST:PORT; implies --executor dask). "
                                                   "Without it, --executor dask starts a LocalCluster.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first repository that fails.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None, help="When findings exit 1 (as for scan).")
-@click.option("--config", metavar="FILE", help="Config file (default ./.yardguard.toml or ./pyproject.toml).")
-@click.option("--rules", multiple=True, metavar="PATH", help="Extra rule file or directory (repeatable).")
-@click.option("--verify", is_flag=True, help="Check each distinct key once against Trackyard's GET /me.")
-@click.option("--revoke", is_flag=True, help="Revoke keys verified live (implies --verify).")
-@click.option("--yes", is_flag=True, help="Revoke without asking.")
-@click.option("--api-base", metavar="URL", help="Trackyard API base URL (or TRACKYARD_API_BASE).")
-@click.option("--audit-log", metavar="FILE", help="Revocation audit log (JSON lines).")
+@_with(FAIL_ON_OPTION, CONFIG, RULES, *PROVIDER_OPTIONS)
 @click.pass_context
 def audit(ctx: click.Context, repos_files: tuple[str, ...], repos_dirs: tuple[str, ...], store: str,
           cache_dir: str | None, jobs: int | None, executor: str, scheduler: str | None, fail_fast: bool,
@@ -237,11 +231,7 @@ def audit(ctx: click.Context, repos_files: tuple[str, ...], repos_dirs: tuple[st
 
 @audit.command("report")
 @click.option("--store", default="audit.db", show_default=True, metavar="FILE", help="SQLite audit store.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Report format.")
-@click.option("--output", "-o", metavar="FILE", help="Write the report to FILE (default stdout).")
-@click.option("--config", metavar="FILE", help="Config file (for extra rules' descriptions).")
-@click.option("--rules", multiple=True, metavar="PATH", help="Extra rule file or directory (repeatable).")
+@_with(FORMAT, OUTPUT, CONFIG, RULES)
 def audit_report(store: str, fmt: str, output: str | None, config: str | None, rules: tuple[str, ...]) -> None:
     """Render the audit store's findings (every place each key appears), without rescanning."""
     from scanner.audit.report import render_report
@@ -263,16 +253,9 @@ def ci() -> None:
 @ci.command("github")
 @click.option("--repo", default=".", show_default=True, metavar="DIR", help="Repository to scan.")
 @click.option("--range", "rev_range", metavar="A..B", help="Scan this range instead of the event's.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None, help="When to exit 1 (default any).")
-@click.option("--verify", is_flag=True, help="Check each distinct key against Trackyard's GET /me.")
-@click.option("--revoke", is_flag=True, help="Revoke keys verified live, without asking (implies --verify).")
 @click.option("--sarif-file", default="yardguard.sarif", show_default=True, metavar="FILE",
               help="Where to write the SARIF report (for github/codeql-action/upload-sarif).")
-@click.option("--baseline", metavar="FILE", help="Suppress the findings listed in FILE.")
-@click.option("--config", metavar="FILE", help="Config file (default .yardguard.toml or pyproject.toml).")
-@click.option("--rules", multiple=True, metavar="PATH", help="Extra rule file or directory (repeatable).")
-@click.option("--api-base", metavar="URL", help="Trackyard API base URL (or TRACKYARD_API_BASE).")
-@click.option("--audit-log", metavar="FILE", help="Revocation audit log (JSON lines).")
+@_with(FAIL_ON_OPTION, VERIFY, REVOKE, BASELINE, CONFIG, RULES, API_BASE, AUDIT_LOG)
 def ci_github(repo: str, rev_range: str | None, sarif_file: str, **kw: Any) -> None:
     """Pull-request gate: scan the commits the GitHub event introduces (GITHUB_EVENT_PATH), write
     annotations, a job summary ($GITHUB_STEP_SUMMARY), outputs ($GITHUB_OUTPUT) and a SARIF file."""

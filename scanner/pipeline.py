@@ -1,7 +1,6 @@
 """The one-way pipeline shared by every command: findings -> filters -> providers -> reporter -> exit code."""
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -97,13 +96,9 @@ def write_output(text: str, output: str | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    import tempfile
-    target = Path(output)
+    from scanner import outfile
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=".yardguard-")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, target)
+        outfile.write(output, text)
     except OSError as e:
         raise YardguardError(f"cannot write {output}: {e.strerror}") from None
 

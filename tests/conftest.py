@@ -94,3 +94,10 @@ def run_cli(*args: str, cwd: Path | str | None = None, stdin: str | bytes | None
 def cli():
     """The :func:`run_cli` helper as a fixture."""
     return run_cli
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _dev_null_stays_a_device():
+    """Nothing the suite runs may replace /dev/null (an atomic rename over it once did)."""
+    yield
+    assert os.path.exists(os.devnull) and not os.path.isfile(os.devnull), "/dev/null was replaced by a file"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -363,3 +365,24 @@ def test_text_report(tmp_path: Path) -> None:
         assert where in result.out
     assert "trackyard_live_9fQ2…" in result.out and "trackyard-api-key" in result.out
     assert result.out.rstrip().splitlines()[-1].startswith("3 finding(s), 2 distinct secret(s)")
+
+
+def test_output_to_a_device_writes_through_it_and_never_replaces_it(repo: Repo) -> None:
+    """`-o /dev/null` (or a FIFO) must be written to, not renamed over: a rename would replace the device."""
+    repo.write("app.py", f'KEY = "{KEY}"\n')
+    before = os.stat(os.devnull)
+    result = run_cli("scan", ".", "--format", "json", "-o", os.devnull, cwd=repo.path)
+    assert result.code == 1
+    after = os.stat(os.devnull)
+    assert stat.S_ISCHR(after.st_mode) and after.st_ino == before.st_ino
+
+
+def test_output_file_gets_the_umask_mode_and_replaces_a_symlinked_target(repo: Repo, tmp_path: Path) -> None:
+    repo.write("app.py", f'KEY = "{KEY}"\n')
+    target = tmp_path / "report.json"
+    target.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    assert run_cli("scan", ".", "--format", "json", "-o", str(link), cwd=repo.path).code == 1
+    assert link.is_symlink() and json.loads(target.read_text())["version"] == 1
+    assert stat.S_IMODE(target.stat().st_mode) & 0o044  # not the 0600 of a bare temporary file

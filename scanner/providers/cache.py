@@ -3,12 +3,12 @@ so CI re-runs within the TTL do not query the API again. Only ``live``/``invalid
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from scanner import outfile
 
 CACHED = ("live", "invalid")
 
@@ -47,10 +47,8 @@ class VerifyCache:
         """Write atomically (mode 0600); a cache that cannot be written is only a warning."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".yardguard-cache-")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump({"version": 1, "entries": self.entries}, f, indent=1, sort_keys=True)
-            os.replace(tmp, self.path)
+            outfile.write(self.path, json.dumps({"version": 1, "entries": self.entries}, indent=1,
+                                                sort_keys=True), mode=0o600)
         except OSError as e:
             print(f"yardguard: warning: cannot write verification cache {self.path}: {e.strerror}",
                   file=sys.stderr)

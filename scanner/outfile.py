@@ -1,0 +1,36 @@
+"""Writing an output file all at once, without ever replacing a device."""
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+
+def _umask_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def write(path: str | Path, text: str, mode: int | None = None) -> None:
+    """Replace ``path`` with ``text`` atomically (a temporary file renamed over it), with ``mode`` or the
+    umask's default. A path that exists and is not a regular file (``/dev/null``, a FIFO) is written in
+    place: renaming over it would replace the device itself. Raises :class:`OSError`."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+            return
+    except FileNotFoundError:
+        pass
+    target = os.path.realpath(path)  # through a symlink: replace the file it names, not the link
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".yardguard-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, _umask_mode() if mode is None else mode)
+        os.replace(tmp, target)
+    except BaseException:
+        os.unlink(tmp)
+        raise
