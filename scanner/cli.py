@@ -85,14 +85,16 @@ def staged(files: tuple[str, ...], **kw: Any) -> None:
 @click.option("--repo", default=".", show_default=True, metavar="DIR", help="Repository to scan.")
 @click.option("--range", "rev_range", metavar="A..B",
               help="Only keys the commits in A..B introduce; a single REV means its commits on no remote.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
+              help="git cat-file readers for a whole-history scan (1 is fastest on 2 cores; see README).")
 @_common
-def history(repo: str, rev_range: str | None, **kw: Any) -> None:
+def history(repo: str, rev_range: str | None, jobs: int, **kw: Any) -> None:
     """Scan every blob and commit message reachable from any ref (or only a range)."""
     from scanner import gitutil
     from scanner.collect import scan_history
     root = gitutil.require_repo(repo)
     run = prepare(root, _options(kw))
-    sys.exit(finish(run, scan_history(run, root, rev_range), "history"))
+    sys.exit(finish(run, scan_history(run, root, rev_range, jobs), "history"))
 
 
 @cli.command("pre-push")

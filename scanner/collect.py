@@ -73,14 +73,14 @@ def scan_staged(run: Run, change: StagedChange) -> list[Finding]:
     return out
 
 
-def scan_history(run: Run, repo: Path, rev_range: str | None) -> list[Finding]:
+def scan_history(run: Run, repo: Path, rev_range: str | None, jobs: int = 1) -> list[Finding]:
     """Findings from every reachable blob and commit message, or only what ``rev_range`` introduces."""
     from scanner.sources import history
     progress = Progress("objects")
     if rev_range:
         found = history.scan_range(repo, run.engine, rev_range, progress)
     else:
-        found = history.scan_all(repo, run.engine, progress)
+        found = history.scan_all(repo, run.engine, progress, jobs)
     progress.done()
     return found
 

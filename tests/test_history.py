@@ -67,6 +67,19 @@ def test_every_kind_of_ref_is_scanned(repo: Repo) -> None:
         ("annotated.py", KEY3), ("feature.py", KEY2), ("light.py", KEY4), ("main.py", KEY), ("remote.py", KEY5)]
 
 
+@pytest.mark.parametrize("jobs", ["2", "5"])
+def test_parallel_readers_find_the_same(repo: Repo, jobs: str) -> None:
+    """--jobs splits the objects between several cat-file readers; the findings must not change."""
+    for i, key in enumerate((KEY, KEY2, KEY3)):
+        repo.write(f"f{i}.py", f"k = '{key}'\n")
+        repo.commit(f"key {i}\n\nrotated {KEY5}" if i == 2 else f"key {i}")
+        repo.write(f"f{i}.py", "k = None\n")
+        repo.commit(f"remove {i}")
+    one = history(repo.path)
+    assert len(one) == 4
+    assert history(repo.path, "--jobs", jobs) == one
+
+
 def test_nested_annotated_tag_is_peeled(repo: Repo) -> None:
     repo.write("x.py", "x = 1\n")
     repo.commit("base")

@@ -176,6 +176,17 @@ def test_sarif_from_the_cli_is_valid_and_exits_1(repo, cli, tmp_path):
     assert KEY not in out.read_text()
 
 
+def test_scan_of_a_subdirectory_reports_repository_relative_locations(repo, cli):
+    """`scan config` shows `settings.py` to a person, but code scanning needs `config/settings.py`."""
+    repo.write("config/settings.py", f'API = "{KEY}"\n')
+    sarif = json.loads(cli("scan", "config", "--format", "sarif", cwd=repo.path).out)
+    uri = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "config/settings.py"
+    annotations = cli("scan", "config", "--format", "github", cwd=repo.path).out
+    assert "file=config/settings.py," in annotations
+    assert cli("scan", "config", "--format", "json", cwd=repo.path).json()["findings"][0]["path"] == "settings.py"
+
+
 # --- GitHub annotations --------------------------------------------------------------------------
 
 def test_workflow_command_escaping_follows_githubs_rules():

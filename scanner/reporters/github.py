@@ -30,7 +30,7 @@ def annotation(f: Finding, show_secret: bool = False) -> str:
     text = message(f, show_secret) + " Revoke and rotate it, then read the key from TRACKYARD_API_KEY."
     if not in_file:
         return command(kind, text, title=title)
-    return command(kind, text, file=f.path, line=f.line, col=f.column, title=title)
+    return command(kind, text, file=f.root_path, line=f.line, col=f.column, title=title)
 
 
 def render(findings: list[Finding], ctx: ReportContext) -> str:

@@ -40,7 +40,7 @@ def _vulnerability(f: Finding, show_secret: bool) -> dict[str, Any]:
         commit["author"] = f"{f.author_name} <{f.author_email}>"
     if f.commit_date:
         commit["date"] = f.commit_date
-    location: dict[str, Any] = {"file": f.path, "commit": commit, "start_line": f.line, "end_line": f.line}
+    location: dict[str, Any] = {"file": f.root_path, "commit": commit, "start_line": f.line, "end_line": f.line}
     digest = fingerprint(f)
     return {
         # stable across pipelines (same key, path and place -> same id)
@@ -58,7 +58,7 @@ def _vulnerability(f: Finding, show_secret: bool) -> dict[str, Any]:
             "verification": {"name": "Verification", "type": "text", "value": status_phrase(f)},
         },
         "tracking": {"type": "source", "items": [{
-            "file": f.path, "start_line": f.line, "end_line": f.line,
+            "file": f.root_path, "start_line": f.line, "end_line": f.line,
             "signatures": [{"algorithm": "yardguard_v1", "value": digest}],
         }]},
     }

@@ -54,7 +54,8 @@ def _rule(rule: Rule) -> dict[str, Any]:
 
 def fingerprint(f: Finding) -> str:
     """Stable across runs and line moves: sha256 of rule id, secret hash and path."""
-    return hashlib.sha256(f"{f.rule.id}\0{f.secret_sha256}\0{f.path}".encode("utf-8", "surrogateescape")).hexdigest()
+    key = f"{f.rule.id}\0{f.secret_sha256}\0{f.root_path}"
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def artifact_uri(path: str, repo_root: str | None) -> tuple[str, bool]:
@@ -115,7 +116,7 @@ def _properties(f: Finding) -> dict[str, Any]:
 
 
 def _result(f: Finding, index: int, ctx: ReportContext) -> dict[str, Any]:
-    uri, relative = artifact_uri(f.path, ctx.repo_root)
+    uri, relative = artifact_uri(f.root_path, ctx.repo_root)
     artifact: dict[str, Any] = {"uri": uri}
     if relative:
         artifact["uriBaseId"] = "%SRCROOT%"

@@ -173,11 +173,46 @@ def _blob_contents(repo: Path, oids: Iterable[str]) -> dict[str, bytes]:
     return {oid.decode(): data for oid, _, data in read_objects(io.BytesIO(out))}
 
 
-def scan_all(repo: Path, engine: Engine, progress: Progress | None = None) -> list[Finding]:
+def _scan_in_parallel(repo: Path, engine: Engine, jobs: int, progress: Progress | None
+                      ) -> tuple[dict[str, list[Finding]], dict[str, list[Finding]]]:
+    """Split the blobs and commits (in pack order) into ``jobs`` shares, each read by its own
+    ``git cat-file --batch`` in a thread (regex releases the GIL while it searches bytes)."""
+    from concurrent.futures import ThreadPoolExecutor
+    listing = gitutil.git(repo, "cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objecttype)",
+                          "--unordered")
+    oids = [line.split()[0] for line in listing.splitlines() if line.endswith((b" blob", b" commit"))]
+    size = max(1, -(-len(oids) // jobs))
+    shares = [b"\n".join(oids[i:i + size]) + b"\n" for i in range(0, len(oids), size)]
+    done = [(0, 0)] * len(shares)
+    lock = threading.Lock()
+
+    def report(i: int) -> Progress:
+        def update(count: int, nbytes: int) -> None:
+            with lock:
+                done[i] = (count, nbytes)
+                if progress is not None:
+                    progress(sum(c for c, _ in done), sum(b for _, b in done))
+        return update
+
+    with ThreadPoolExecutor(len(shares) or 1) as pool:
+        parts = list(pool.map(lambda i: _scan_objects(repo, engine, ["--batch"], shares[i], report(i)),
+                              range(len(shares))))
+    blob_hits: dict[str, list[Finding]] = {}
+    message_hits: dict[str, list[Finding]] = {}
+    for blobs, messages in parts:
+        blob_hits.update(blobs)
+        message_hits.update(messages)
+    return blob_hits, message_hits
+
+
+def scan_all(repo: Path, engine: Engine, progress: Progress | None = None, jobs: int = 1) -> list[Finding]:
     """Every key in every blob and commit message reachable from any ref, each reported once per path
-    at the commit that introduced it."""
-    blob_hits, message_hits = _scan_objects(
-        repo, engine, ["--batch-all-objects", "--batch", "--unordered"], None, progress)
+    at the commit that introduced it. ``jobs`` > 1 reads with that many ``cat-file`` processes."""
+    if jobs > 1:
+        blob_hits, message_hits = _scan_in_parallel(repo, engine, jobs, progress)
+    else:
+        blob_hits, message_hits = _scan_objects(
+            repo, engine, ["--batch-all-objects", "--batch", "--unordered"], None, progress)
     if not blob_hits and not message_hits:
         return []
     placed = _attribute(blob_hits, message_hits, walk_introductions(repo, ["--all"]))
