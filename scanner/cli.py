@@ -85,8 +85,8 @@ def staged(files: tuple[str, ...], **kw: Any) -> None:
 @click.option("--repo", default=".", show_default=True, metavar="DIR", help="Repository to scan.")
 @click.option("--range", "rev_range", metavar="A..B",
               help="Only keys the commits in A..B introduce; a single REV means its commits on no remote.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
-              help="git cat-file readers for a whole-history scan (1 is fastest on 2 cores; see README).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=min(2, os.cpu_count() or 1), show_default=True,
+              metavar="N", help="git cat-file readers for a whole-history scan (see README, Performance).")
 @_common
 def history(repo: str, rev_range: str | None, jobs: int, **kw: Any) -> None:
     """Scan every blob and commit message reachable from any ref (or only a range)."""
