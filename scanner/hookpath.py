@@ -73,22 +73,49 @@ def run_staged(names: list[str], options: Options, change: StagedChange | None =
     return code
 
 
-def _staged_without_options(names: list[str]) -> int:
+def hook_arguments(args: list[str]) -> tuple[list[str], str, str | None] | None:
+    """(FILEs, format, output) of ``staged`` arguments that hold no other option than ``--format`` and
+    ``-o/--output``; None sends the run to the click CLI (other options, ``--help``, a bad format)."""
+    names: list[str] = []
+    values = {"--format": "text", "--output": None}
+    it = iter(args)
+    for arg in it:
+        name, eq, value = arg.partition("=")
+        name = "--output" if name == "-o" else name
+        if name in values:
+            values[name] = value if eq else next(it, None)
+            if values[name] is None:
+                return None
+        elif arg.startswith("-"):
+            return None
+        else:
+            names.append(arg)
+    fmt = values["--format"]
+    if fmt != "text":
+        from scanner.reporters import FORMATS
+        if fmt not in FORMATS:
+            return None
+    return names, str(fmt), values["--output"]
+
+
+def _staged_without_click(names: list[str], fmt: str, output: str | None) -> int:
     from scanner.sources.staged import read_change
     change = read_change(names)
-    if is_clean(change):
+    if fmt == "text" and output is None and is_clean(change):
         print(NO_FINDINGS)
         return 0
     from scanner.pipeline import Options
-    return run_staged(names, Options(), change)
+    return run_staged(names, Options(fmt=fmt, output=output), change)
 
 
 def main() -> None:
-    """``yardguard``: ``staged [FILE...]`` without options runs here without click (the lean answer when
-    the change mentions no keyword, else the full scan); everything else goes to the click CLI."""
+    """``yardguard``: ``staged [FILE...]`` (with at most --format/--output) runs here without click: the
+    lean answer when the change mentions no keyword, else the full scan. Everything else goes to the
+    click CLI."""
     args = sys.argv[1:]
-    if args[:1] == ["staged"] and not any(a.startswith("-") for a in args[1:]):
+    lean = hook_arguments(args[1:]) if args[:1] == ["staged"] else None
+    if lean is not None:
         from scanner.errors import guarded
-        sys.exit(guarded(lambda: _staged_without_options(args[1:])))
+        sys.exit(guarded(lambda: _staged_without_click(*lean)))
     from scanner.cli import main as cli_main
     cli_main()

@@ -1,6 +1,7 @@
 """``yardguard staged``: only the lines the staged change adds (the pre-commit path)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -277,3 +278,31 @@ def test_key_on_an_unchanged_context_line_is_not_new(repo: Repo) -> None:
     repo.git("add", "-A")
     assert staged(repo) == []
 
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    ([], ([], "text", None)),
+    (["a.py", "b c.py"], (["a.py", "b c.py"], "text", None)),
+    (["--format", "json", "a.py"], (["a.py"], "json", None)),
+    (["--format=sarif", "-o", "out.sarif", "a.py"], (["a.py"], "sarif", "out.sarif")),
+    (["--output=r.json", "--format", "json"], ([], "json", "r.json")),
+    (["--format", "bogus"], None),        # click reports the bad choice
+    (["--format"], None),                 # and the missing value
+    (["--verify", "a.py"], None),         # any other option: the click CLI
+    (["--help"], None),
+])
+def test_which_staged_runs_skip_click(args: list[str], expected) -> None:
+    from scanner.hookpath import hook_arguments
+    assert hook_arguments(args) == expected
+
+
+def test_staged_with_format_and_output_without_click(repo: Repo, tmp_path: Path) -> None:
+    repo.write("a.py", "x = 1\n")
+    repo.commit("init")
+    repo.write("a.py", f"x = 1\nkey = '{KEY}'\n")
+    repo.git("add", "a.py")
+    out = tmp_path / "r.json"
+    result = run_cli("staged", "--format=json", "-o", str(out), "a.py", cwd=repo.path)
+    assert result.code == 1 and result.out == ""
+    [f] = json.loads(out.read_text())["findings"]
+    assert (f["path"], f["line"]) == ("a.py", 2)
