@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from mmap import mmap
 
 import regex
@@ -20,7 +20,7 @@ class Match:
     rule: Rule
     start: int
     end: int
-    secret: str
+    secret: str = field(repr=False)
 
 
 def minimal_keywords(keywords: Iterable[str]) -> list[str]:

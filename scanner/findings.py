@@ -40,7 +40,7 @@ class Finding:
     """One reportable secret at one place. ``secret`` is raw: only reporters decide how it is shown."""
 
     rule: Rule
-    secret: str
+    secret: str = field(repr=False)  # never in a repr, a log line or a traceback
     path: str
     line: int
     column: int

@@ -42,6 +42,9 @@ class Rule:
     provider: str | None = None
     severity: str = "error"
 
+    def __repr__(self) -> str:  # short, and without the examples (which look like keys)
+        return f"Rule({self.id!r})"
+
     def secret_body(self, secret: str) -> str:
         """The secret without its fixed ``prefix`` (what entropy and placeholder checks look at)."""
         if self.prefix is not None:

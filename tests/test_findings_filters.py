@@ -386,3 +386,13 @@ def test_output_file_gets_the_umask_mode_and_replaces_a_symlinked_target(repo: R
     assert run_cli("scan", ".", "--format", "json", "-o", str(link), cwd=repo.path).code == 1
     assert link.is_symlink() and json.loads(target.read_text())["version"] == 1
     assert stat.S_IMODE(target.stat().st_mode) & 0o044  # not the 0600 of a bare temporary file
+
+
+def test_a_secret_never_shows_in_a_repr() -> None:
+    """A repr ends up in tracebacks and debug logs: it must not carry the key."""
+    from scanner.engine import Match
+    from scanner.findings import Finding
+    from scanner.rules import load_rules
+    rule = load_rules().rules[0]
+    assert KEY not in repr(Finding(rule, KEY, "a.py", 1, 1))
+    assert KEY not in repr(Match(rule, 0, len(KEY), KEY))

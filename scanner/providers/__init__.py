@@ -27,7 +27,7 @@ OVERRIDABLE = "trackyard"  # --api-base, TRACKYARD_API_BASE and config api_base 
 class Leak:
     """One distinct key and every finding that shares it."""
 
-    secret: str
+    secret: str = field(repr=False)
     provider: Provider
     findings: list[Finding] = field(default_factory=list)
 
