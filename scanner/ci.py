@@ -15,7 +15,7 @@ from typing import Any
 from scanner import gitutil, jsonfile
 from scanner.errors import YardguardError
 from scanner.findings import COMMIT_MESSAGE_PATH, Finding
-from scanner.pipeline import Options, exit_code, keep, prepare, write_output
+from scanner.pipeline import Options, check, exit_code, prepare, write_output
 from scanner.reporters import ReportContext, ordered, render
 from scanner.reporters.github import command
 from scanner.reporters.sarif import DASHBOARD_URL
@@ -182,11 +182,8 @@ def run_github(repo: Path, options: Options, rev_range: str | None, sarif_file: 
     try:
         target = Target(rev_range, f"range {rev_range}") if rev_range else target_from_event(repo, env)
         run = prepare(repo, options)
-        findings = [] if target.skip else keep(run, scan_history(run, repo, target.rev_range))
-        revoke_failed = False
-        if options.verify or options.revoke:  # with no findings, still exit 2 on a bad API base
-            from scanner.providers import verify_and_revoke
-            revoke_failed = verify_and_revoke(run, findings, "ci")
+        found = [] if target.skip else scan_history(run, repo, target.rev_range)
+        findings, revoke_failed = check(run, found, "ci")
     except YardguardError as e:
         print(command("error", f"yardguard could not scan: {e}", title="yardguard"), flush=True)
         _append(env.get("GITHUB_STEP_SUMMARY"), f"## ❌ yardguard could not scan\n\n{_md(e)}\n")

@@ -103,13 +103,19 @@ def write_output(text: str, output: str | None) -> None:
         raise YardguardError(f"cannot write {output}: {e.strerror}") from None
 
 
-def finish(run: Run, findings: list[Finding], command: str) -> int:
-    """Filter, verify/revoke when asked, report, and return the exit code."""
+def check(run: Run, findings: list[Finding], command: str) -> tuple[list[Finding], bool]:
+    """Filter, then verify/revoke when asked: the findings kept, and whether a live key was left unrevoked."""
     findings = keep(run, findings)
     revoke_failed = False
     if run.options.verify or run.options.revoke:  # with no findings, still exit 2 on a bad API base
         from scanner.providers import verify_and_revoke
         revoke_failed = verify_and_revoke(run, findings, command)
+    return findings, revoke_failed
+
+
+def finish(run: Run, findings: list[Finding], command: str) -> int:
+    """Filter, verify/revoke when asked, report, and return the exit code."""
+    findings, revoke_failed = check(run, findings, command)
     from scanner.reporters import ReportContext, render
     color = run.options.fmt == "text" and run.options.output in (None, "-") and sys.stdout.isatty()
     ctx = ReportContext(command, run.ruleset.rules, run.options.show_secrets, color, str(run.root),
