@@ -40,9 +40,6 @@ class VerifyCache:
         if verification.get("status") in CACHED:
             self.entries[secret_sha256] = {"at": time.time(), "scope": scope, "verification": verification}
 
-    def drop(self, secret_sha256: str) -> None:
-        self.entries.pop(secret_sha256, None)
-
     def save(self) -> None:
         """Write atomically (mode 0600); a cache that cannot be written is only a warning."""
         try:
