@@ -8,6 +8,16 @@ from pathlib import Path
 
 from tests.conftest import GIT_ENV, Result
 
+ACME = "acme_Q2x7Lp3Nm8Rt4Vw6Yb1Z"
+ACME_RULE = """
+[[rule]]
+id = "acme-token"
+description = "Acme token"
+regex = '''acme_([A-Za-z0-9]{20})'''
+keywords = ["acme_"]
+"""
+"""A minimal extra rule (not Trackyard's) for tests of rule loading, config and ``--rules``."""
+
 VENV_BIN = Path(sys.executable).parent
 """The virtualenv's ``bin``: put first on PATH so hooks find this checkout's ``yardguard``."""
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import KEY, KEY2, KEY3, Repo, run_cli
-from tests.core_helpers import assert_error, findings, paths
+from tests.core_helpers import ACME, ACME_RULE, assert_error, findings, paths
 
 FINDING_FIELDS = {"rule_id", "description", "secret", "secret_sha256", "path", "line", "column", "commit",
                   "author_name", "author_email", "commit_date", "verification", "revocation"}
@@ -187,14 +187,6 @@ def test_bad_baseline_is_exit_2(tmp_path: Path, content: str | bytes | None, wor
 
 # --- configuration ----------------------------------------------------------------------------------
 
-EXTRA_RULE = """
-[[rule]]
-id = "acme-token"
-description = "Acme token"
-regex = '''acme_([A-Za-z0-9]{20})'''
-keywords = ["acme_"]
-"""
-ACME = "acme_Q2x7Lp3Nm8Rt4Vw6Yb1Z"
 
 
 def config_project(tmp_path: Path) -> Path:
@@ -204,7 +196,7 @@ def config_project(tmp_path: Path) -> Path:
         "docs/example.env": f"TRACKYARD_API_KEY={SECRET}\n",
         "acme.txt": f"{ACME}\n",
         "big.bin": "#" * 5000 + f"\n{KEY3}\n",
-        "rules/acme.toml": EXTRA_RULE,
+        "rules/acme.toml": ACME_RULE,
     })
 
 

@@ -7,17 +7,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import KEY, KEY3, run_cli
-from tests.core_helpers import assert_error, findings
+from tests.core_helpers import ACME_RULE, assert_error, findings
 
-GOOD_RULE = """
-[[rule]]
-id = "acme-token"
-description = "Acme token"
-regex = '''acme_([A-Za-z0-9]{20})'''
-keywords = ["acme_"]
-examples = ["token = acme_Q2x7Lp3Nm8Rt4Vw6Yb1Z"]
+GOOD_RULE = ACME_RULE + '''examples = ["token = acme_Q2x7Lp3Nm8Rt4Vw6Yb1Z"]
 negative_examples = ["acme_short"]
-"""
+'''
 
 
 def write_rules(tmp_path: Path, text: str, name: str = "extra.toml") -> Path:

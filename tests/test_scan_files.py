@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import GIT_ENV, KEY, KEY2, KEY3, Repo, run_cli
-from tests.core_helpers import assert_error, findings, paths
+from tests.core_helpers import ACME_RULE, assert_error, findings, paths
 
 
 def scan_json(*args: str, cwd: Path | str | None = None, stdin: str | bytes | None = None) -> list[dict]:
@@ -262,13 +262,6 @@ def test_non_utf8_file_name_does_not_crash(tmp_path: Path) -> None:
     assert run_cli("scan", str(tmp_path)).code == 1
 
 
-ACME_RULE = """
-[[rule]]
-id = "acme-token"
-description = "Acme token"
-regex = '''acme_([A-Za-z0-9]{20})'''
-keywords = ["acme_"]
-"""
 
 
 @pytest.mark.parametrize("extra_rule", [False, True])
