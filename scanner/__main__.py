@@ -1,4 +1,4 @@
-from scanner.hookpath import main
+from scanner.entry import main
 
 if __name__ == "__main__":
     main()

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from scanner import __version__
+from scanner.collect import DEFAULT_JOBS, run_history
 from scanner.errors import YardguardError, guarded
 from scanner.pipeline import FAIL_ON, Options, finish, prepare
 from scanner.reporters import FORMATS
@@ -47,7 +48,7 @@ _common = _with(FORMAT, OUTPUT, SHOW_SECRETS, FAIL_ON_OPTION, BASELINE, CONFIG, 
 
 
 def _options(kw: dict[str, Any]) -> Options:
-    return Options(**{k: kw.pop(k) for k in list(kw) if k in Options.__dataclass_fields__})
+    return Options(**{k: kw.pop(k) for k in list(kw) if k in Options.FIELDS})
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,7 +78,7 @@ def scan(paths: tuple[str, ...], all_files: bool, **kw: Any) -> None:
 @_common
 def staged(files: tuple[str, ...], **kw: Any) -> None:
     """Scan the lines the staged change adds (the pre-commit path)."""
-    from scanner.hookpath import run_staged
+    from scanner.entry import run_staged
     sys.exit(run_staged(list(files), _options(kw)))
 
 
@@ -85,16 +86,12 @@ def staged(files: tuple[str, ...], **kw: Any) -> None:
 @click.option("--repo", default=".", show_default=True, metavar="DIR", help="Repository to scan.")
 @click.option("--range", "rev_range", metavar="A..B",
               help="Only keys the commits in A..B introduce; a single REV means its commits on no remote.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=min(2, os.cpu_count() or 1), show_default=True,
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=DEFAULT_JOBS, show_default=True,
               metavar="N", help="git cat-file readers for a whole-history scan (see README, Performance).")
 @_common
 def history(repo: str, rev_range: str | None, jobs: int, **kw: Any) -> None:
     """Scan every blob and commit message reachable from any ref (or only a range)."""
-    from scanner import gitutil
-    from scanner.collect import scan_history
-    root = gitutil.require_repo(repo)
-    run = prepare(root, _options(kw))
-    sys.exit(finish(run, scan_history(run, root, rev_range, jobs), "history"))
+    sys.exit(run_history(repo, rev_range, jobs, _options(kw)))
 
 
 @cli.command("pre-push")
@@ -153,7 +150,7 @@ def rules_test(extra: tuple[str, ...]) -> None:
     """Check every example and negative example of every loaded rule (exit 1 on a failure)."""
     from scanner.rulecheck import check_rules
     from scanner.rules import load_rules
-    loaded = load_rules(extra).rules
+    loaded = load_rules(extra, examples=True).rules
     failures = check_rules(loaded)
     for failure in failures:
         click.echo(f"FAIL {failure}")

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import replace
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from scanner.findings import Finding, scan_buffer
-from scanner.pipeline import Run
+from scanner.pipeline import Options, Run, finish, prepare
 from scanner.progress import Progress
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from scanner.sources.staged import StagedChange
 
@@ -43,19 +41,18 @@ def scan_paths(run: Run, targets: list[str], all_files: bool) -> list[Finding]:
     return out
 
 
-def _at_root(root: Path, real: Path, found: list[Finding]) -> list[Finding]:
+def _at_root(root: str | os.PathLike[str], real: str | os.PathLike[str], found: list[Finding]) -> list[Finding]:
     """Give findings their path relative to the repository root when it differs from the reported one."""
     if not found:
         return found
-    rel = Path(os.path.relpath(os.path.abspath(real), root.resolve())).as_posix()
+    rel = os.path.relpath(os.path.abspath(real), os.path.realpath(root)).replace(os.sep, "/")
     if rel == found[0].path or rel == ".." or rel.startswith("../"):
         return found
-    return [replace(f, repo_path=rel) for f in found]
+    return [f.replace(repo_path=rel) for f in found]
 
 
 def scan_staged(run: Run, change: StagedChange) -> list[Finding]:
     """Findings in the lines the staged change adds; passed files with no staged change are read whole."""
-    from scanner.sources import files
     out: list[Finding] = []
     for path, hunks in change.added.items():
         data = hunks.data
@@ -63,9 +60,12 @@ def scan_staged(run: Run, change: StagedChange) -> list[Finding]:
             for f in scan_buffer(run.engine, data, path):
                 line = hunks.file_line(f.line)
                 if line in hunks.added:  # a key on an unchanged context line is not new
-                    out.append(replace(f, line=line))
+                    out.append(f.replace(line=line))
     for rel, real in change.whole_files():
-        entry = files.FileEntry(rel, real, real.stat().st_size)
+        from pathlib import Path
+
+        from scanner.sources import files
+        entry = files.FileEntry(rel, Path(real), os.path.getsize(real))
         if entry.size:
             with files.open_buffer(entry) as data:
                 if run.engine.has_keyword(data):
@@ -73,7 +73,19 @@ def scan_staged(run: Run, change: StagedChange) -> list[Finding]:
     return out
 
 
-def scan_history(run: Run, repo: Path, rev_range: str | None, jobs: int = 1) -> list[Finding]:
+DEFAULT_JOBS = min(2, os.cpu_count() or 1)
+"""``history --jobs``: git cat-file readers for a whole-history scan (README, Performance)."""
+
+
+def run_history(repo: str, rev_range: str | None, jobs: int, options: Options) -> int:
+    """``yardguard history``: scan, report, and return the exit code."""
+    from scanner import gitutil
+    root = gitutil.require_repo(repo)
+    run = prepare(root, options)
+    return finish(run, scan_history(run, root, rev_range, jobs), "history")
+
+
+def scan_history(run: Run, repo: str | os.PathLike[str], rev_range: str | None, jobs: int = 1) -> list[Finding]:
     """Findings from every reachable blob and commit message, or only what ``rev_range`` introduces."""
     from scanner.sources import history
     progress = Progress("objects")
@@ -86,7 +98,7 @@ def scan_history(run: Run, repo: Path, rev_range: str | None, jobs: int = 1) -> 
 
 
 def push_ranges(environ: dict[str, str] | os._Environ[str], stdin_lines: list[str],
-                repo: Path | str = ".") -> list[str]:
+                repo: str | os.PathLike[str] = ".") -> list[str]:
     """History ranges for a push: ``remote..local`` per updated ref; a new branch, or a remote commit this
     repository lacks (a force push over unfetched work), is its commits that no remote ref has. Reads
     pre-commit's PRE_COMMIT_FROM_REF/TO_REF (or PRE_COMMIT_LOCAL_BRANCH when a root commit is pushed,

@@ -1,40 +1,67 @@
 """``.yardguard.toml`` / ``[tool.yardguard]`` in ``pyproject.toml`` -> one :class:`Config` value."""
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass, field, fields
-from pathlib import Path
-from typing import Any
+import os
 
+from scanner import tomlfile
 from scanner.errors import YardguardError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CONFIG_FILE = ".yardguard.toml"
 
+DEFAULTS: dict[str, Any] = {
+    "rules": [],                # extra rule files or directories
+    "disabled_rules": [],       # rule ids to switch off
+    "exclude_paths": [],        # globs never reported
+    "baseline": None,           # baseline file applied to every run
+    "max_file_size": None,      # bytes; larger files are skipped (None: no limit)
+    "fail_on": None,            # any | live | verified | never
+    "api_base": None,           # Trackyard API base URL
+    "verify_timeout": 10.0,     # seconds per HTTP request
+    "verify_deadline": 120.0,   # seconds for all verification of one run
+    "verify_concurrency": 2,    # requests in flight at once
+    "verify_retries": 3,        # retries after a 429 before "unknown"
+    "verify_cache": None,       # on-disk cache file (secret hashes only)
+    "verify_cache_ttl": 900.0,  # seconds a cached verdict stays valid
+    "audit_log": None,          # revocation audit log (JSON lines)
+}
+"""Every config key with its default (documented in the README, "Configuration")."""
 
-@dataclass
+
 class Config:
-    """Every config key, with its default (documented in the README, "Configuration")."""
+    """The config keys of :data:`DEFAULTS` as attributes, and ``base_dir``: the config file's directory,
+    from which relative paths in it resolve."""
 
-    rules: list[str] = field(default_factory=list)          # extra rule files or directories
-    disabled_rules: list[str] = field(default_factory=list)  # rule ids to switch off
-    exclude_paths: list[str] = field(default_factory=list)   # globs never reported
-    baseline: str | None = None                              # baseline file applied to every run
-    max_file_size: int | None = None                         # bytes; larger files are skipped (None: no limit)
-    fail_on: str | None = None                               # any | live | verified | never
-    api_base: str | None = None                              # Trackyard API base URL
-    verify_timeout: float = 10.0                             # seconds per HTTP request
-    verify_deadline: float = 120.0                           # seconds for all verification of one run
-    verify_concurrency: int = 2                              # requests in flight at once
-    verify_retries: int = 3                                  # retries after a 429 before "unknown"
-    verify_cache: str | None = None                          # on-disk cache file (secret hashes only)
-    verify_cache_ttl: float = 900.0                          # seconds a cached verdict stays valid
-    audit_log: str | None = None                             # revocation audit log (JSON lines)
-    base_dir: Path = field(default_factory=Path.cwd)         # relative paths above resolve from here
+    rules: list[str]
+    disabled_rules: list[str]
+    exclude_paths: list[str]
+    baseline: str | None
+    max_file_size: int | None
+    fail_on: str | None
+    api_base: str | None
+    verify_timeout: float
+    verify_deadline: float
+    verify_concurrency: int
+    verify_retries: int
+    verify_cache: str | None
+    verify_cache_ttl: float
+    audit_log: str | None
 
-    def resolve(self, path: str) -> Path:
+    def __init__(self, base_dir: str | os.PathLike[str] | None = None, **values: Any) -> None:
+        unknown = set(values) - set(DEFAULTS)
+        if unknown:
+            raise TypeError(f"unknown config key(s): {', '.join(sorted(unknown))}")
+        for key, default in DEFAULTS.items():
+            value = values.get(key, default)
+            setattr(self, key, list(value) if isinstance(value, list) else value)
+        self.base_dir = os.getcwd() if base_dir is None else os.fspath(base_dir)
+
+    def resolve(self, path: str) -> str:
         """A path from the config, relative to the config file's directory."""
-        p = Path(path).expanduser()
-        return p if p.is_absolute() else self.base_dir / p
+        return os.path.normpath(os.path.join(self.base_dir, os.path.expanduser(path)))  # absolute stays absolute
 
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -45,20 +72,18 @@ _TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: str) -> dict[str, Any]:
     try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
+        return tomlfile.load(path, omit=())
     except OSError as e:
         raise YardguardError(f"cannot read config file {path}: {e.strerror}") from None
-    except tomllib.TOMLDecodeError as e:
+    except ValueError as e:  # tomllib.TOMLDecodeError, without importing tomllib to name it
         raise YardguardError(f"{path}: invalid TOML: {e}") from None
 
 
-def from_table(table: dict[str, Any], source: Path) -> Config:
+def from_table(table: dict[str, Any], source: str) -> Config:
     """Validate one ``[tool.yardguard]``-shaped table."""
-    known = {f.name for f in fields(Config)} - {"base_dir"}
-    unknown = sorted(set(table) - known)
+    unknown = sorted(set(table) - set(DEFAULTS))
     if unknown:
         raise YardguardError(f"{source}: unknown config key(s): {', '.join(unknown)}")
     for key, value in table.items():
@@ -68,23 +93,23 @@ def from_table(table: dict[str, Any], source: Path) -> Config:
             raise YardguardError(f"{source}: config key {key!r} must be a list of strings")
     if table.get("fail_on") not in (None, "any", "live", "verified", "never"):
         raise YardguardError(f"{source}: fail_on must be one of any, live, verified, never")
-    return Config(**table, base_dir=source.parent)
+    return Config(**table, base_dir=os.path.dirname(os.path.abspath(source)))
 
 
-def load_config(root: Path, explicit: str | None = None) -> Config:
+def load_config(root: str | os.PathLike[str], explicit: str | None = None) -> Config:
     """``explicit`` (``--config``) or ``root/.yardguard.toml`` or ``[tool.yardguard]`` in
     ``root/pyproject.toml``; defaults when none exists."""
     if explicit:
-        path = Path(explicit)
-        if not path.is_file():
+        if not os.path.isfile(explicit):
             raise YardguardError(f"config file not found: {explicit}")
-        data = _read_toml(path)
-        return from_table(data.get("tool", {}).get("yardguard", data) if path.name == "pyproject.toml" else data, path)
-    own = root / CONFIG_FILE
-    if own.is_file():
+        data = _read_toml(explicit)
+        in_pyproject = os.path.basename(explicit) == "pyproject.toml"
+        return from_table(data.get("tool", {}).get("yardguard", data) if in_pyproject else data, explicit)
+    own = os.path.join(root, CONFIG_FILE)
+    if os.path.isfile(own):
         return from_table(_read_toml(own), own)
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
+    pyproject = os.path.join(root, "pyproject.toml")
+    if os.path.isfile(pyproject):
         try:  # a scanned project's broken pyproject.toml is its own business, not a yardguard error
             table = _read_toml(pyproject).get("tool", {}).get("yardguard")
         except YardguardError:

@@ -2,25 +2,30 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from mmap import mmap
 
-import regex
-
 from scanner.rules import Rule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from regex import Pattern
 
 Buffer = bytes | bytearray | memoryview | mmap
 """What the engine reads: any bytes-like buffer, including an mmap of a huge file."""
 
+_SLICE = 1 << 24  # an mmap of a huge file is lower-cased a slice at a time
 
-@dataclass(frozen=True, slots=True)
+
 class Match:
     """A rule's hit: ``start``/``end`` are byte offsets of the secret inside the scanned buffer."""
 
-    rule: Rule
-    start: int
-    end: int
-    secret: str = field(repr=False)
+    __slots__ = ("rule", "start", "end", "secret")
+
+    def __init__(self, rule: Rule, start: int, end: int, secret: str) -> None:
+        self.rule, self.start, self.end, self.secret = rule, start, end, secret
+
+    def __repr__(self) -> str:  # never the secret
+        return f"Match({self.rule.id!r}, {self.start}, {self.end})"
 
 
 def minimal_keywords(keywords: Iterable[str]) -> list[str]:
@@ -33,37 +38,41 @@ def minimal_keywords(keywords: Iterable[str]) -> list[str]:
     return kept
 
 
+def keywords_in(data: Buffer, keywords: Iterable[bytes]) -> set[bytes]:
+    """The lower-case ``keywords`` that occur in ``data``, ignoring case."""
+    wanted = set(keywords)
+    if not wanted:
+        return set()
+    if isinstance(data, bytes):
+        lowered = data.lower()
+        return {k for k in wanted if k in lowered}
+    found: set[bytes] = set()
+    overlap = max(map(len, wanted)) - 1
+    for i in range(0, len(data), _SLICE):
+        lowered = bytes(data[i:i + _SLICE + overlap]).lower()
+        found |= {k for k in wanted - found if k in lowered}
+        if found == wanted:
+            break
+    return found
+
+
 class Engine:
-    """Compiled rules; ``scan`` finds every secret in a byte buffer."""
+    """Rules ready to run; ``scan`` finds every secret in a byte buffer."""
 
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = list(rules)
-        self._keywords = minimal_keywords(k for r in self.rules for k in r.keywords)
-        # one literal: regex's case-insensitive literal search is fast; an alternation is not
-        self._single = regex.compile(b"(?i)" + regex.escape(self._keywords[0].encode())) \
-            if len(self._keywords) == 1 else None
-        self._rule_keywords = {
-            r.id: regex.compile(b"(?i)" + b"|".join(regex.escape(k.encode()) for k in r.keywords))
-            for r in self.rules
-        }
+        self._keywords = [k.encode() for k in minimal_keywords(k for r in self.rules for k in r.keywords)]
+        self._single: Pattern[bytes] | None = None  # compiled on first use (see has_keyword)
 
     def has_keyword(self, data: Buffer) -> bool:
         """True when any rule's keyword occurs (case-insensitively): the cheap skip test."""
-        if self._single is not None:
-            return self._single.search(data) is not None
-        if not self._keywords:
-            return False
-        keywords = [k.encode() for k in self._keywords]
-        if isinstance(data, bytes):
-            lowered = data.lower()
-            return any(lowered.find(k) >= 0 for k in keywords)
-        # an mmap of a huge file: lower-case it a slice at a time (overlapping by a keyword's length)
-        step, overlap = 1 << 24, max(map(len, keywords)) - 1
-        for i in range(0, len(data), step):
-            lowered = bytes(data[i:i + step + overlap]).lower()
-            if any(lowered.find(k) >= 0 for k in keywords):
-                return True
-        return False
+        if len(self._keywords) != 1:
+            return bool(self._keywords) and bool(keywords_in(data, self._keywords))
+        # one literal: regex's case-insensitive literal search is fast; an alternation is not
+        if self._single is None:
+            import regex
+            self._single = regex.compile(b"(?i)" + regex.escape(self._keywords[0]))
+        return self._single.search(data) is not None
 
     def candidate_rules(self, data: Buffer) -> list[Rule]:
         """The rules at least one of whose keywords occurs in ``data``."""
@@ -71,7 +80,8 @@ class Engine:
             return []
         if len(self.rules) == 1:
             return self.rules
-        return [r for r in self.rules if self._rule_keywords[r.id].search(data)]
+        present = keywords_in(data, {k.encode() for r in self.rules for k in r.keywords})
+        return [r for r in self.rules if any(k.encode() in present for k in r.keywords)]
 
     def scan(self, data: Buffer) -> Iterator[Match]:
         """Every raw match of every candidate rule (false-positive filters come later)."""

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
-import regex
-
-from scanner.rules import Rule
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from scanner.rules import Rule
 
 ALLOW_MARKERS = (b"yardguard:allow", b"gitleaks:allow", b"pragma: allowlist secret")
 _RUNS = ("0123456789", "abcdefghijklmnopqrstuvwxyz")
@@ -56,7 +57,7 @@ def has_allow_comment(line: bytes) -> bool:
 
 
 @lru_cache(maxsize=512)
-def _glob_regex(pattern: str) -> regex.Pattern[str]:
+def _glob_regex(pattern: str) -> re.Pattern[str]:
     anchored = "/" in pattern.rstrip("/")
     pattern = pattern.strip("/")
     out = []
@@ -75,11 +76,11 @@ def _glob_regex(pattern: str) -> regex.Pattern[str]:
             out.append("[^/]")
             i += 1
         else:
-            out.append(regex.escape(pattern[i]))
+            out.append(re.escape(pattern[i]))
             i += 1
     body = "".join(out)
     # gitignore-like: a pattern without a slash matches at any depth; a directory matches its contents
-    return regex.compile(("" if anchored else "(?:.*/)?") + body + "(?:/.*)?", regex.DOTALL)
+    return re.compile(("" if anchored else "(?:.*/)?") + body + "(?:/.*)?", re.DOTALL)
 
 
 def path_matches(path: str, globs: Iterable[str]) -> bool:

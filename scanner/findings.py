@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import codecs
-import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
 
 from scanner import filters
+from scanner.digest import sha256_hex
 from scanner.engine import Buffer, Engine, Match
 from scanner.rules import Rule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 COMMIT_MESSAGE_PATH = "<commit message>"
 _CONTEXT = 4096  # bytes of a (possibly huge, binary) line looked at around a match for allow comments
@@ -32,32 +34,46 @@ def redact(rule: Rule, secret: str) -> str:
 
 def sha256(secret: str) -> str:
     """Hex SHA-256 of the exact secret: the only form of it that may be stored."""
-    return hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()
+    return sha256_hex(secret.encode("utf-8", "surrogateescape"))
 
 
-@dataclass
 class Finding:
-    """One reportable secret at one place. ``secret`` is raw: only reporters decide how it is shown."""
+    """One reportable secret at one place. ``secret`` is raw: only reporters decide how it is shown, and
+    it is never part of a repr (so never of a log line or a traceback)."""
 
-    rule: Rule
-    secret: str = field(repr=False)  # never in a repr, a log line or a traceback
-    path: str
-    line: int
-    column: int
-    commit: str | None = None
-    author_name: str | None = None
-    author_email: str | None = None
-    commit_date: str | None = None
-    verification: dict[str, Any] = field(default_factory=lambda: {"status": "not_checked"})
-    revocation: dict[str, Any] | None = None
-    repo_path: str | None = None  # relative to the repository root, when ``path`` is relative to elsewhere
-
-    def __post_init__(self) -> None:
+    def __init__(self, rule: Rule, secret: str, path: str, line: int, column: int, commit: str | None = None,
+                 author_name: str | None = None, author_email: str | None = None, commit_date: str | None = None,
+                 verification: dict[str, Any] | None = None, revocation: dict[str, Any] | None = None,
+                 repo_path: str | None = None) -> None:
+        self.rule, self.secret, self.line, self.column = rule, secret, line, column
         # a file name that is not valid UTF-8 (surrogate-escaped by os.fsdecode) is shown with U+FFFD:
         # reports are UTF-8 text and must never fail to encode
-        self.path = printable(self.path)
-        if self.repo_path is not None:
-            self.repo_path = printable(self.repo_path)
+        self.path = printable(path)
+        # relative to the repository root, when ``path`` is relative to somewhere else
+        self.repo_path = None if repo_path is None else printable(repo_path)
+        self.commit, self.author_name, self.author_email, self.commit_date = commit, author_name, author_email, commit_date
+        self.verification: dict[str, Any] = {"status": "not_checked"} if verification is None else verification
+        self.revocation = revocation
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.rule.id!r}, {self.path!r}, {self.line}, {self.column})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and vars(self) == vars(other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def replace(self, **changes: Any) -> Finding:
+        """A copy with ``changes`` applied."""
+        unknown = set(changes) - set(vars(self))
+        if unknown:
+            raise TypeError(f"Finding has no field(s) {', '.join(sorted(unknown))}")
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__, **changes)
+        new.path = printable(new.path)
+        if new.repo_path is not None:
+            new.repo_path = printable(new.repo_path)
+        return new
 
     @property
     def root_path(self) -> str:
@@ -97,11 +113,13 @@ class Finding:
         }
 
 
-@dataclass(frozen=True, slots=True)
 class Location:
-    line: int
-    column: int
-    context: bytes  # the line around the match, capped, for allow comments
+    """Where a match is: 1-based line and column, and the line around it (capped) for allow comments."""
+
+    __slots__ = ("line", "column", "context")
+
+    def __init__(self, line: int, column: int, context: bytes) -> None:
+        self.line, self.column, self.context = line, column, context
 
 
 def _count_newlines(data: Buffer, start: int, end: int) -> int:

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-from pathlib import Path
 
 from scanner.errors import YardguardError
 
-EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import IO
+
 # a scan must not even refresh the index; file names are names, never pathspec magic
 _ENV = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_LITERAL_PATHSPECS": "1", "LC_ALL": "C"}
 
@@ -26,32 +29,35 @@ def git(repo: Path | str, *args: str, check: bool = True, input: bytes | None = 
     return proc.stdout
 
 
-def popen(repo: Path | str, *args: str) -> subprocess.Popen[bytes]:
-    """A streaming ``git`` process with pipes on stdin and stdout."""
+def popen(repo: Path | str, *args: str, stdout: IO[bytes] | None = None) -> subprocess.Popen[bytes]:
+    """A streaming ``git`` process with a pipe on stdin and one on stdout (or ``stdout``, a file)."""
     return subprocess.Popen(
-        ["git", "-C", str(repo), *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        ["git", "-C", str(repo), *args], stdin=subprocess.PIPE, stdout=stdout or subprocess.PIPE,
         stderr=subprocess.DEVNULL, env=_ENV, bufsize=1 << 16,  # 64 KiB reads: measured fastest
     )
 
 
-def toplevel(path: Path | str) -> Path | None:
+def toplevel(path: Path | str) -> str | None:
     """The work tree root containing ``path``, or None outside a work tree."""
     proc = subprocess.run(
         ["git", "-C", str(path), "rev-parse", "--show-toplevel"], capture_output=True, env=_ENV,
     )
-    return Path(os.fsdecode(proc.stdout.strip())) if proc.returncode == 0 else None
+    return os.fsdecode(proc.stdout.strip()) if proc.returncode == 0 else None
 
 
-def require_repo(path: Path | str) -> Path:
+def require_repo(path: Path | str) -> str:
     """The git directory root for ``path`` (work tree or bare); exit 2 when it is not a repository."""
-    if not Path(path).is_dir():
+    if not os.path.isdir(path):
         raise YardguardError(f"not a directory: {path}")
+    root = toplevel(path)
+    if root is not None:
+        return root
     proc = subprocess.run(
         ["git", "-C", str(path), "rev-parse", "--is-bare-repository"], capture_output=True, env=_ENV,
     )
     if proc.returncode != 0:
         raise YardguardError(f"not a git repository: {path}")
-    return toplevel(path) or Path(path)
+    return str(path)
 
 
 def has_commit(repo: Path | str, rev: str = "HEAD") -> bool:

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
-from pathlib import Path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _umask_mode() -> int:
@@ -25,7 +27,8 @@ def write(path: str | Path, text: str, mode: int | None = None) -> None:
     except FileNotFoundError:
         pass
     target = os.path.realpath(path)  # through a symlink: replace the file it names, not the link
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".yardguard-")
+    tmp = os.path.join(os.path.dirname(target), f".yardguard-{os.getpid()}-{os.urandom(6).hex()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # what tempfile.mkstemp does, lighter
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)

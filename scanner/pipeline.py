@@ -1,10 +1,8 @@
 """The one-way pipeline shared by every command: findings -> filters -> providers -> reporter -> exit code."""
 from __future__ import annotations
 
+import os
 import sys
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
 
 from scanner import filters
 from scanner.config import Config, load_config
@@ -16,52 +14,55 @@ from scanner.rules import BUILTIN_RULES_DIR, RuleSet, load_rules
 FAIL_ON = ("any", "live", "verified", "never")
 
 
-@dataclass
 class Options:
     """Options every scanning command shares (see ``yardguard scan --help``)."""
 
-    fmt: str = "text"
-    output: str | None = None
-    show_secrets: bool = False
-    fail_on: str | None = None
-    baseline: str | None = None
-    config: str | None = None
-    rules: tuple[str, ...] = ()
-    verify: bool = False
-    revoke: bool = False
-    yes: bool = False
-    api_base: str | None = None
-    audit_log: str | None = None
+    FIELDS = ("fmt", "output", "show_secrets", "fail_on", "baseline", "config", "rules", "verify", "revoke",
+              "yes", "api_base", "audit_log")
+    __slots__ = FIELDS
+
+    def __init__(self, fmt: str = "text", output: str | None = None, show_secrets: bool = False,
+                 fail_on: str | None = None, baseline: str | None = None, config: str | None = None,
+                 rules: tuple[str, ...] = (), verify: bool = False, revoke: bool = False, yes: bool = False,
+                 api_base: str | None = None, audit_log: str | None = None) -> None:
+        self.fmt, self.output, self.show_secrets, self.fail_on = fmt, output, show_secrets, fail_on
+        self.baseline, self.config, self.rules = baseline, config, rules
+        self.verify, self.revoke, self.yes = verify, revoke, yes
+        self.api_base, self.audit_log = api_base, audit_log
 
 
-@dataclass
 class Run:
-    """Everything a command needs, resolved once: config, rules, engine, baseline."""
+    """Everything a command needs, resolved once: config, rules, engine, baseline, start time."""
 
-    options: Options
-    config: Config
-    ruleset: RuleSet
-    engine: Engine
-    root: Path
-    accepted: set[tuple[str, str, str]] = field(default_factory=set)
-    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    def __init__(self, options: Options, config: Config, ruleset: RuleSet, engine: Engine, root: str | os.PathLike[str],
+                 accepted: set[tuple[str, str, str]] | None = None) -> None:
+        from datetime import UTC, datetime
+        self.options, self.config, self.ruleset, self.engine, self.root = options, config, ruleset, engine, root
+        self.accepted = set() if accepted is None else accepted
+        self.started = datetime.now(UTC)
 
     @property
     def fail_on(self) -> str:
         return self.options.fail_on or self.config.fail_on or "any"
 
 
-def prepare(root: Path, options: Options) -> Run:
-    """Load config (from ``root``), rules and baseline; any problem is a :class:`YardguardError`."""
+def prepare(root: str | os.PathLike[str], options: Options) -> Run:
+    """Load config (from ``root``), rules and baseline; any problem is a :class:`YardguardError`.
+    A shipped rule's regexes compile when its keywords first occur (the tests check them); rules from a
+    config or ``--rules`` are compiled and checked against their examples now."""
     config = load_config(root, options.config)
-    extra = [str(config.resolve(p)) for p in config.rules] + list(options.rules)
-    ruleset = load_rules(extra).without(set(config.disabled_rules))
-    from scanner.rulecheck import check_rules
+    extra = [config.resolve(p) for p in config.rules] + list(options.rules)
+    ruleset = load_rules(extra, compile=False).without(set(config.disabled_rules))
     # a rule that fails its own examples is a broken rule file; the shipped ones are checked by the tests
-    failures = check_rules([r for r in ruleset.rules if not r.source.startswith(str(BUILTIN_RULES_DIR))])
-    if failures:
-        raise YardguardError(str(failures[0]))
-    baseline_path = options.baseline or (str(config.resolve(config.baseline)) if config.baseline else None)
+    added = [r for r in ruleset.rules if not r.source.startswith(BUILTIN_RULES_DIR)]
+    if added:
+        from scanner.rulecheck import check_rules
+        for rule in added:
+            rule.compile()
+        failures = check_rules(added)
+        if failures:
+            raise YardguardError(str(failures[0]))
+    baseline_path = options.baseline or (config.resolve(config.baseline) if config.baseline else None)
     accepted: set[tuple[str, str, str]] = set()
     if baseline_path:
         from scanner import baseline

@@ -2,19 +2,21 @@
 from __future__ import annotations
 
 import os
-import tomllib
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+from scanner import tomlfile
 from scanner.errors import YardguardError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # regex is imported only where patterns are compiled (the hook's fast path skips it)
-    import regex
+    from typing import Any
 
-_PACKAGE = Path(__file__).resolve().parent
-BUILTIN_RULES_DIR = _PACKAGE / "rules" if (_PACKAGE / "rules").is_dir() else _PACKAGE.parent / "rules"
+    from regex import Pattern
+
+_PACKAGE = os.path.dirname(os.path.realpath(__file__))
+BUILTIN_RULES_DIR = os.path.join(_PACKAGE, "rules")
 """The shipped rules: ``scanner/rules`` inside a wheel, the top-level ``rules/`` in a checkout."""
+if not os.path.isdir(BUILTIN_RULES_DIR):
+    BUILTIN_RULES_DIR = os.path.join(os.path.dirname(_PACKAGE), "rules")
 
 _REQUIRED = ("id", "description", "regex", "keywords")
 _KNOWN = set(_REQUIRED) | {
@@ -23,55 +25,88 @@ _KNOWN = set(_REQUIRED) | {
 }
 
 
-@dataclass(frozen=True, eq=False)
 class Rule:
-    """One detection rule; ``pattern`` has at most one capture group (the secret)."""
+    """One detection rule. Its regexes (``regex``, ``allow``, ``prefix`` as written in the rule file) are
+    compiled on first use: the pre-commit path compiles only the rules whose keywords occur. ``pattern``
+    has at most one capture group (the secret)."""
 
-    id: str
-    description: str
-    pattern: regex.Pattern[bytes]
-    keywords: tuple[str, ...]
-    source: str
-    entropy: float | None = None
-    allow: tuple[regex.Pattern[str], ...] = ()
-    paths: tuple[str, ...] = ()
-    exclude_paths: tuple[str, ...] = ()
-    examples: tuple[str, ...] = ()
-    negative_examples: tuple[str, ...] = ()
-    prefix: regex.Pattern[str] | None = None
-    provider: str | None = None
-    severity: str = "error"
+    __slots__ = ("id", "description", "regex", "keywords", "source", "entropy", "allow_regexes", "paths",
+                 "exclude_paths", "examples", "negative_examples", "prefix_regex", "provider", "severity",
+                 "_pattern", "_allow", "_prefix")
+
+    def __init__(self, id: str, description: str, regex: str, keywords: tuple[str, ...], source: str,
+                 entropy: float | None = None, allow: tuple[str, ...] = (), paths: tuple[str, ...] = (),
+                 exclude_paths: tuple[str, ...] = (), examples: tuple[str, ...] = (),
+                 negative_examples: tuple[str, ...] = (), prefix: str | None = None,
+                 provider: str | None = None, severity: str = "error") -> None:
+        self.id, self.description, self.regex, self.keywords, self.source = id, description, regex, keywords, source
+        self.entropy, self.allow_regexes, self.paths, self.exclude_paths = entropy, allow, paths, exclude_paths
+        self.examples, self.negative_examples, self.prefix_regex = examples, negative_examples, prefix
+        self.provider, self.severity = provider, severity
+        self._pattern: Pattern[bytes] | None = None
+        self._allow: tuple[Pattern[str], ...] | None = None
+        self._prefix: Pattern[str] | None = None
 
     def __repr__(self) -> str:  # short, and without the examples (which look like keys)
         return f"Rule({self.id!r})"
 
+    def _compile(self, what: str, text: str, as_bytes: bool) -> Any:
+        import regex
+        try:
+            return regex.compile(text.encode() if as_bytes else text)
+        except (regex.error, ValueError) as e:
+            raise YardguardError(f"{self.source}: rule {self.id!r}: bad {what} regex: {e}") from None
+
+    @property
+    def pattern(self) -> Pattern[bytes]:
+        """The compiled ``regex``, run on bytes; a bad one is a :class:`YardguardError`."""
+        if self._pattern is None:
+            pattern = self._compile("'regex'", self.regex, as_bytes=True)
+            if pattern.groups > 1:
+                raise YardguardError(f"{self.source}: rule {self.id!r}: 'regex' must have at most one capture group")
+            self._pattern = pattern
+        return self._pattern
+
+    @property
+    def allow(self) -> tuple[Pattern[str], ...]:
+        """The compiled ``allow`` regexes: a secret any of them finds is dropped."""
+        if self._allow is None:
+            self._allow = tuple(self._compile("'allow'", a, as_bytes=False) for a in self.allow_regexes)
+        return self._allow
+
+    @property
+    def prefix(self) -> Pattern[str] | None:
+        """The compiled ``prefix``, if the rule has one."""
+        if self._prefix is None and self.prefix_regex:
+            self._prefix = self._compile("'prefix'", self.prefix_regex, as_bytes=False)
+        return self._prefix
+
+    def compile(self) -> None:
+        """Compile every regex now, so that a broken one is reported before any scan."""
+        _ = self.pattern, self.allow, self.prefix
+
     def secret_body(self, secret: str) -> str:
         """The secret without its fixed ``prefix`` (what entropy and placeholder checks look at)."""
-        if self.prefix is not None:
-            m = self.prefix.match(secret)
+        prefix = self.prefix
+        if prefix is not None:
+            m = prefix.match(secret)
             if m:
                 return secret[m.end():]
         return secret
 
 
-@dataclass
 class RuleSet:
     """All loaded rules plus the provider tables (verification/revocation requests as data)."""
 
-    rules: list[Rule] = field(default_factory=list)
-    providers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    __slots__ = ("rules", "providers")
+
+    def __init__(self, rules: list[Rule] | None = None, providers: dict[str, dict[str, Any]] | None = None) -> None:
+        self.rules = rules if rules is not None else []
+        self.providers = providers if providers is not None else {}
 
     def without(self, disabled: set[str]) -> RuleSet:
         """A copy without the rules whose ids are in ``disabled``."""
         return RuleSet([r for r in self.rules if r.id not in disabled], self.providers)
-
-
-def _compile(source: str, rule_id: str, what: str, text: str, as_bytes: bool) -> Any:
-    import regex
-    try:
-        return regex.compile(text.encode() if as_bytes else text)
-    except (regex.error, ValueError) as e:
-        raise YardguardError(f"{source}: rule {rule_id!r}: bad {what} regex: {e}") from None
 
 
 def _str_list(source: str, rule_id: str, key: str, value: Any) -> tuple[str, ...]:
@@ -80,7 +115,7 @@ def _str_list(source: str, rule_id: str, key: str, value: Any) -> tuple[str, ...
     return tuple(value)
 
 
-def _parse_rule(source: str, raw: Any, index: int) -> Rule:
+def _parse_rule(source: str, raw: Any, index: int, compile: bool) -> Rule:
     if not isinstance(raw, dict):
         raise YardguardError(f"{source}: rule #{index + 1} is not a table")
     rule_id = raw.get("id", f"#{index + 1}")
@@ -93,9 +128,6 @@ def _parse_rule(source: str, raw: Any, index: int) -> Rule:
     for key in ("id", "description", "regex"):
         if not isinstance(raw[key], str) or not raw[key]:
             raise YardguardError(f"{source}: rule {rule_id!r}: {key!r} must be a non-empty string")
-    pattern = _compile(source, rule_id, "'regex'", raw["regex"], as_bytes=True)
-    if pattern.groups > 1:
-        raise YardguardError(f"{source}: rule {rule_id!r}: 'regex' must have at most one capture group")
     keywords = _str_list(source, rule_id, "keywords", raw["keywords"])
     if not keywords or any(not k or k != k.lower() for k in keywords):
         raise YardguardError(f"{source}: rule {rule_id!r}: 'keywords' must be non-empty lower-case literals")
@@ -103,43 +135,51 @@ def _parse_rule(source: str, raw: Any, index: int) -> Rule:
     if entropy is not None and (isinstance(entropy, bool) or not isinstance(entropy, (int, float))):
         raise YardguardError(f"{source}: rule {rule_id!r}: 'entropy' must be a number")
     prefix = raw.get("prefix")
-    return Rule(
+    if prefix is not None and not isinstance(prefix, str):
+        raise YardguardError(f"{source}: rule {rule_id!r}: 'prefix' must be a string")
+    rule = Rule(
         id=rule_id,
         description=raw["description"],
-        pattern=pattern,
+        regex=raw["regex"],
         keywords=keywords,
         source=source,
         entropy=float(entropy) if entropy is not None else None,
-        allow=tuple(_compile(source, rule_id, "'allow'", a, as_bytes=False)
-                    for a in _str_list(source, rule_id, "allow", raw.get("allow", []))),
+        allow=_str_list(source, rule_id, "allow", raw.get("allow", [])),
         paths=_str_list(source, rule_id, "paths", raw.get("paths", [])),
         exclude_paths=_str_list(source, rule_id, "exclude_paths", raw.get("exclude_paths", [])),
         examples=_str_list(source, rule_id, "examples", raw.get("examples", [])),
         negative_examples=_str_list(source, rule_id, "negative_examples", raw.get("negative_examples", [])),
-        prefix=_compile(source, rule_id, "'prefix'", prefix, as_bytes=False) if prefix else None,
+        prefix=prefix or None,
         provider=raw.get("provider"),
         severity=raw.get("severity", "error"),
     )
+    if compile:
+        rule.compile()
+    return rule
 
 
-def read_rule_file(path: Path) -> dict[str, Any]:
-    """The TOML document of one rule file, with ``rule`` checked to be an array of tables."""
+EXAMPLE_FIELDS = ("examples", "negative_examples")
+
+
+def read_rule_file(path: str, examples: bool = True) -> dict[str, Any]:
+    """The TOML document of one rule file, with ``rule`` checked to be an array of tables; without
+    ``examples`` the rules have no (negative) examples, and the document may come from the cache."""
     try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
+        data = tomlfile.load(path, None if examples else EXAMPLE_FIELDS)
     except OSError as e:
         raise YardguardError(f"cannot read rule file {path}: {e.strerror}") from None
-    except tomllib.TOMLDecodeError as e:
+    except ValueError as e:  # tomllib.TOMLDecodeError, without importing tomllib to name it
         raise YardguardError(f"{path}: invalid TOML: {e}") from None
     if not isinstance(data.get("rule", []), list):
         raise YardguardError(f"{path}: 'rule' must be an array of tables ([[rule]])")
     return data
 
 
-def load_file(path: Path, into: RuleSet) -> None:
-    """Parse one rule file and add its rules and providers to ``into``."""
+def load_file(path: str, into: RuleSet, compile: bool = True, examples: bool = True) -> None:
+    """Parse one rule file and add its rules and providers to ``into``; ``compile=False`` leaves each
+    rule's regexes to be compiled (and checked) on first use; ``examples``: see :func:`read_rule_file`."""
     source = str(path)
-    data = read_rule_file(path)
+    data = read_rule_file(path, examples)
     raw_rules = data.get("rule", [])
     providers = data.get("provider", {})
     if not isinstance(providers, dict):
@@ -147,7 +187,7 @@ def load_file(path: Path, into: RuleSet) -> None:
     into.providers.update(providers)
     seen = {r.id for r in into.rules}
     for i, raw in enumerate(raw_rules):
-        rule = _parse_rule(source, raw, i)
+        rule = _parse_rule(source, raw, i, compile)
         if rule.id in seen:
             raise YardguardError(f"{source}: duplicate rule id {rule.id!r}")
         seen.add(rule.id)
@@ -157,25 +197,30 @@ def load_file(path: Path, into: RuleSet) -> None:
             raise YardguardError(f"{rule.source}: rule {rule.id!r}: unknown provider {rule.provider!r}")
 
 
-def rule_files(path: Path) -> list[Path]:
+def rule_files(path: str) -> list[str]:
     """``path`` itself, or the ``*.toml`` files of a directory in name order."""
-    if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.suffix == ".toml" and p.is_file())
-    if not path.exists():
+    if os.path.isdir(path):
+        return [os.path.join(path, name) for name in sorted(os.listdir(path))
+                if name.endswith(".toml") and os.path.isfile(os.path.join(path, name))]
+    if not os.path.exists(path):
         raise YardguardError(f"rule path not found: {path}")
     return [path]
 
 
-def all_rule_files(extra: list[str] | tuple[str, ...] = (), builtin: bool = True) -> list[Path]:
+def all_rule_files(extra: list[str] | tuple[str, ...] = (), builtin: bool = True) -> list[str]:
     """The built-in rule files, then those of every file or directory in ``extra``."""
     paths = [BUILTIN_RULES_DIR] if builtin else []
-    paths += [Path(os.path.expanduser(p)) for p in extra]
+    paths += [os.path.normpath(os.path.expanduser(p)) for p in extra]
     return [f for p in paths for f in rule_files(p)]
 
 
-def load_rules(extra: list[str] | tuple[str, ...] = (), builtin: bool = True) -> RuleSet:
-    """The built-in rules plus every rule file or directory in ``extra``."""
+def load_rules(extra: list[str] | tuple[str, ...] = (), builtin: bool = True, compile: bool = True,
+               examples: bool = False) -> RuleSet:
+    """The built-in rules (with their examples only if asked: the tests check those) plus every rule file
+    or directory in ``extra`` (always with examples: a run checks them). ``compile``: see :func:`load_file`."""
     ruleset = RuleSet()
-    for f in all_rule_files(extra, builtin):
-        load_file(f, ruleset)
+    for f in rule_files(BUILTIN_RULES_DIR) if builtin else []:
+        load_file(f, ruleset, compile, examples)
+    for f in all_rule_files(extra, builtin=False):
+        load_file(f, ruleset, compile)
     return ruleset

@@ -18,13 +18,17 @@ KEY3 = "trackyard_test_Rk3Md8Qs1Fw6Gy2Hz9Tx4Cv7"
 
 # An empty global config of our own: pointing GIT_CONFIG_GLOBAL at /dev/null lets any
 # `git config --global` (ours or a tool's) replace /dev/null with a regular file.
-_GLOBAL_CONFIG = Path(tempfile.mkdtemp(prefix="yardguard-tests-")) / "gitconfig"
+_SCRATCH = Path(tempfile.mkdtemp(prefix="yardguard-tests-"))
+_GLOBAL_CONFIG = _SCRATCH / "gitconfig"
 _GLOBAL_CONFIG.write_text("")
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Ada Author", "GIT_AUTHOR_EMAIL": "ada@example.com",
     "GIT_COMMITTER_NAME": "Ada Author", "GIT_COMMITTER_EMAIL": "ada@example.com",
     "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": str(_GLOBAL_CONFIG),
 }
+# yardguard's TOML cache, for this process and every one it starts: never the real home's
+CACHE_DIR = _SCRATCH / "yardguard-cache"
+os.environ["YARDGUARD_CACHE_DIR"] = str(CACHE_DIR)
 
 
 @dataclass

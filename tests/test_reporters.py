@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
@@ -130,13 +129,13 @@ def test_sarif_commit_message_findings_have_a_location_github_accepts():
 
 def test_sarif_fingerprints_survive_line_moves_and_differ_by_path_and_secret():
     f = MIXED[0]
-    moved = replace(f, line=f.line + 40, column=1)
+    moved = f.replace(line=f.line + 40, column=1)
     key = "yardguard/v1"
     first = sarif([f])["runs"][0]["results"][0]["partialFingerprints"][key]
     assert first == sarif([moved])["runs"][0]["results"][0]["partialFingerprints"][key] == fingerprint(f)
     assert re.fullmatch(r"[0-9a-f]{64}", first)
-    assert fingerprint(replace(f, path="other.py")) != first
-    assert fingerprint(replace(f, secret=KEY2)) != first
+    assert fingerprint(f.replace(path="other.py")) != first
+    assert fingerprint(f.replace(secret=KEY2)) != first
 
 
 def test_sarif_absolute_paths_become_relative_to_the_repository_or_file_uris():

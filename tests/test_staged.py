@@ -281,19 +281,28 @@ def test_key_on_an_unchanged_context_line_is_not_new(repo: Repo) -> None:
 
 
 @pytest.mark.parametrize(("args", "expected"), [
-    ([], ([], "text", None)),
-    (["a.py", "b c.py"], (["a.py", "b c.py"], "text", None)),
-    (["--format", "json", "a.py"], (["a.py"], "json", None)),
-    (["--format=sarif", "-o", "out.sarif", "a.py"], (["a.py"], "sarif", "out.sarif")),
-    (["--output=r.json", "--format", "json"], ([], "json", "r.json")),
-    (["--format", "bogus"], None),        # click reports the bad choice
-    (["--format"], None),                 # and the missing value
-    (["--verify", "a.py"], None),         # any other option: the click CLI
-    (["--help"], None),
+    (["staged"], ("staged", [], {})),
+    (["staged", "a.py", "b c.py"], ("staged", ["a.py", "b c.py"], {})),
+    (["staged", "--format", "json", "a.py"], ("staged", ["a.py"], {"fmt": "json"})),
+    (["staged", "--format=sarif", "-o", "out.sarif", "a.py"], ("staged", ["a.py"], {"fmt": "sarif", "output": "out.sarif"})),
+    (["staged", "--output=r.json", "--format", "json"], ("staged", [], {"fmt": "json", "output": "r.json"})),
+    (["history", "--repo", "r", "--range", "a..b", "-j", "3", "--format", "sarif"],
+     ("history", [], {"repo": "r", "rev_range": "a..b", "jobs": "3", "fmt": "sarif"})),
+    (["staged", "--format", "bogus"], None),   # click reports the bad choice
+    (["staged", "--format"], None),            # and the missing value
+    (["staged", "-o=r.json"], None),           # and what click makes of a short option with "="
+    (["staged", "--verify", "a.py"], None),    # any other option: the click CLI
+    (["staged", "--help"], None),
+    (["staged", "--repo", "r"], None),         # history's options are not staged's
+    (["history", "extra"], None),              # history takes no arguments
+    (["history", "--jobs", "0"], None),
+    (["history", "--jobs", "two"], None),
+    (["scan", "."], None),
+    ([], None),
 ])
-def test_which_staged_runs_skip_click(args: list[str], expected) -> None:
-    from scanner.hookpath import hook_arguments
-    assert hook_arguments(args) == expected
+def test_which_runs_skip_click(args: list[str], expected) -> None:
+    from scanner.entry import lean_arguments
+    assert lean_arguments(args) == expected
 
 
 def test_staged_with_format_and_output_without_click(repo: Repo, tmp_path: Path) -> None:

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 from typing import Any
-
-import regex
 
 from scanner.audit.store import Store
 from scanner.findings import Finding
@@ -16,13 +13,14 @@ from scanner.reporters import ReportContext, render
 from scanner.rules import Rule
 
 
-@dataclass
 class StoredFinding(Finding):
     """A finding read back from the store. The raw secret is not there: ``secret`` holds its SHA-256, and
     ``redacted`` / ``secret_sha256`` are the stored values, so even ``--show-secrets`` shows no key."""
 
-    repository: str = ""
-    stored_redacted: str = ""
+    def __init__(self, *args: Any, repository: str = "", stored_redacted: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.repository = repository
+        self.stored_redacted = stored_redacted
 
     @property
     def secret_sha256(self) -> str:
@@ -40,7 +38,7 @@ def _rule(rules: dict[str, Rule], row: dict[str, Any]) -> Rule:
     """The loaded rule with the stored id, or a stand-in when that rule is no longer loaded."""
     rule = rules.get(row["rule_id"])
     if rule is None:
-        rule = Rule(row["rule_id"], row["description"], regex.compile(b"(?!)"), (), "audit store")
+        rule = Rule(row["rule_id"], row["description"], "(?!)", (), "audit store")
         rules[row["rule_id"]] = rule
     return rule
 
@@ -64,7 +62,7 @@ def render_report(store: Store, rules: list[Rule], fmt: str, color: bool = False
     repositories = store.repositories()
     ctx = ReportContext("audit", rules, False, color, None, {"repositories": repositories, "store": store.path})
     if fmt == "text":
-        findings = [replace(f, path=f"{f.repository}: {f.path}") for f in findings]
+        findings = [f.replace(path=f"{f.repository}: {f.path}") for f in findings]
         failed = [r for r in repositories if r["status"] != "ok"]
         head = "".join(f"{r['status']}: {r['url']}" + (f": {r['error']}" if r["error"] else "") + "\n"
                        for r in failed)

@@ -58,7 +58,7 @@ def _shipped_host(name: str) -> str | None:
 
     from scanner.rules import all_rule_files, read_rule_file
     for path in all_rule_files():
-        table = read_rule_file(path).get("provider", {}).get(name)
+        table = read_rule_file(path, examples=False).get("provider", {}).get(name)
         if isinstance(table, dict) and isinstance(table.get("api_base"), str):
             return urlsplit(table["api_base"]).hostname
     return None
@@ -130,7 +130,7 @@ def verify(run: Run, leaks: list[Leak], use_cache: bool = True) -> VerifyCache |
     from scanner.providers.runner import run_bounded
     from scanner.providers.trackyard import Checker
     c = run.config
-    cache = VerifyCache(c.resolve(c.verify_cache), c.verify_cache_ttl) if c.verify_cache else None
+    cache = VerifyCache(Path(c.resolve(c.verify_cache)), c.verify_cache_ttl) if c.verify_cache else None
     todo = []
     for leak in leaks:
         hit = cache.get(leak.first.secret_sha256, str(leak.provider.base)) if cache and use_cache else None
@@ -169,7 +169,7 @@ def audit_log_path(run: Run) -> Path:
     if run.options.audit_log:
         return Path(run.options.audit_log)
     if run.config.audit_log:
-        return run.config.resolve(run.config.audit_log)
+        return Path(run.config.resolve(run.config.audit_log))
     return Path(run.root) / DEFAULT_AUDIT_LOG
 
 

@@ -2,25 +2,29 @@
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
-from typing import Any
 
-from scanner.findings import Finding
-from scanner.rules import Rule
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from scanner.findings import Finding
+    from scanner.rules import Rule
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "html")
 
 
-@dataclass
 class ReportContext:
-    """What a reporter may need besides the findings."""
+    """What a reporter may need besides the findings: the ``command`` (scan | staged | history | audit ...),
+    the loaded ``rules``, whether to show raw secrets, ``color`` (text only: ANSI colour, only when writing to
+    a TTY), the repository root and ``extra`` values of particular reporters."""
 
-    command: str                       # scan | staged | history | audit ...
-    rules: list[Rule] = field(default_factory=list)
-    show_secrets: bool = False
-    color: bool = False                # text only: ANSI colour (only when writing to a TTY)
-    repo_root: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("command", "rules", "show_secrets", "color", "repo_root", "extra")
+
+    def __init__(self, command: str, rules: list[Rule] | None = None, show_secrets: bool = False,
+                 color: bool = False, repo_root: str | None = None, extra: dict[str, Any] | None = None) -> None:
+        self.command, self.show_secrets, self.color, self.repo_root = command, show_secrets, color, repo_root
+        self.rules = [] if rules is None else rules
+        self.extra = {} if extra is None else extra
 
 
 def render(fmt: str, findings: list[Finding], ctx: ReportContext) -> str:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from scanner.findings import Finding, summary
-from scanner.hookpath import NO_FINDINGS
+from scanner.entry import NO_FINDINGS
 from scanner.reporters import ReportContext, ordered
 
 _COLORS = {"live": "\033[1;31m", "unknown": "\033[33m", "invalid": "\033[32m", "not_checked": "\033[36m"}

@@ -6,15 +6,17 @@ import io
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import IO
 
 from scanner import gitutil
 from scanner.engine import Engine
 from scanner.errors import YardguardError
 from scanner.findings import COMMIT_MESSAGE_PATH, Finding, scan_buffer
 from scanner.sources.staged import unquote
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import IO, Any
 
 ZERO_OID = "0" * 40
 Progress = Callable[[int, int], None]  # (objects done, bytes done)
@@ -30,24 +32,22 @@ _LOG_ARGS = ("-c", "core.quotepath=off", "log", "--reverse", "--date-order", "--
              "--no-renames", "--diff-merges=first-parent", _LOG_FORMAT)
 
 
-@dataclass(frozen=True, slots=True)
 class Commit:
     """Who and when, for attribution; ``order`` is the position in the oldest-first walk."""
 
-    oid: str
-    author_name: str
-    author_email: str
-    date: str
-    order: int
+    __slots__ = ("oid", "author_name", "author_email", "date", "order")
+
+    def __init__(self, oid: str, author_name: str, author_email: str, date: str, order: int) -> None:
+        self.oid, self.author_name, self.author_email, self.date, self.order = oid, author_name, author_email, date, order
 
 
-@dataclass(frozen=True, slots=True)
 class Introduction:
     """A blob appearing at ``path`` in ``commit``; ``old`` is the blob it replaced (or zeros)."""
 
-    commit: Commit
-    path: str
-    old: str
+    __slots__ = ("commit", "path", "old")
+
+    def __init__(self, commit: Commit, path: str, old: str) -> None:
+        self.commit, self.path, self.old = commit, path, old
 
 
 def read_objects(stream: IO[bytes]) -> Iterator[tuple[bytes, bytes, bytes]]:
@@ -68,7 +68,7 @@ def _message(commit_object: bytes) -> tuple[int, bytes]:
     return (cut + 2, commit_object[cut + 2:]) if cut >= 0 else (len(commit_object), b"")
 
 
-def _scan_objects(repo: Path, engine: Engine, args: list[str], stdin: bytes | None,
+def _scan_objects(repo: Path | str, engine: Engine, args: list[str], stdin: bytes | None,
                   progress: Progress | None) -> tuple[dict[str, list[Finding]], dict[str, list[Finding]]]:
     """Scan every blob and commit message ``cat-file`` yields; returns hits by blob and by commit oid."""
     blob_hits: dict[str, list[Finding]] = {}
@@ -109,15 +109,22 @@ def _scan_objects(repo: Path, engine: Engine, args: list[str], stdin: bytes | No
     return blob_hits, message_hits
 
 
-def walk_introductions(repo: Path, revs: list[str]) -> Iterator[tuple[Commit, list[tuple[str, str, str]]]]:
+def walk_introductions(repo: Path | str, revs: list[str]) -> Iterator[tuple[Commit, list[tuple[str, str, str]]]]:
     """Commits oldest first with their first-parent changes as (old blob, new blob, path)."""
     proc = gitutil.popen(repo, *_LOG_ARGS, *revs, "--")
-    assert proc.stdout is not None
-    proc.stdin.close()  # type: ignore[union-attr]
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.close()
+    yield from parse_log(proc.stdout)
+    if proc.wait() != 0:
+        raise YardguardError(f"git log failed in {repo}")
+
+
+def parse_log(stream: IO[bytes]) -> Iterator[tuple[Commit, list[tuple[str, str, str]]]]:
+    """The commits and changes of ``git log`` output in the :data:`_LOG_ARGS` format."""
     commit: Commit | None = None
     changes: list[tuple[str, str, str]] = []
     order = 0
-    for line in proc.stdout:
+    for line in stream:
         if line.startswith(b"\x01"):
             if commit is not None:
                 yield commit, changes
@@ -132,8 +139,6 @@ def walk_introductions(repo: Path, revs: list[str]) -> Iterator[tuple[Commit, li
                 changes.append((parts[2].decode(), parts[3].decode(), unquote(raw_path)))
     if commit is not None:
         yield commit, changes
-    if proc.wait() != 0:
-        raise YardguardError(f"git log failed in {repo}")
 
 
 def _attribute(blob_hits: dict[str, list[Finding]], message_hits: dict[str, list[Finding]],
@@ -154,8 +159,8 @@ def _attribute(blob_hits: dict[str, list[Finding]], message_hits: dict[str, list
 
 def _finding_at(finding: Finding, where: Introduction) -> Finding:
     c = where.commit
-    return replace(finding, path=finding.path or where.path, commit=c.oid, author_name=c.author_name,
-                   author_email=c.author_email, commit_date=c.date)
+    return finding.replace(path=finding.path or where.path, commit=c.oid, author_name=c.author_name,
+                           author_email=c.author_email, commit_date=c.date)
 
 
 def _first_introductions(placed: list[tuple[Finding, Introduction]]) -> list[tuple[Finding, Introduction]]:
@@ -169,7 +174,7 @@ def _first_introductions(placed: list[tuple[Finding, Introduction]]) -> list[tup
     return list(best.values())
 
 
-def _blob_contents(repo: Path, oids: Iterable[str]) -> dict[str, bytes]:
+def _blob_contents(repo: Path | str, oids: Iterable[str]) -> dict[str, bytes]:
     wanted = sorted(set(oids) - {ZERO_OID})
     if not wanted:
         return {}
@@ -177,11 +182,10 @@ def _blob_contents(repo: Path, oids: Iterable[str]) -> dict[str, bytes]:
     return {oid.decode(): data for oid, _, data in read_objects(io.BytesIO(out))}
 
 
-def _scan_in_parallel(repo: Path, engine: Engine, jobs: int, progress: Progress | None
+def _scan_in_parallel(repo: Path | str, engine: Engine, jobs: int, progress: Progress | None
                       ) -> tuple[dict[str, list[Finding]], dict[str, list[Finding]]]:
     """Split the blobs and commits (in pack order) into ``jobs`` shares, each read by its own
     ``git cat-file --batch`` in a thread (regex releases the GIL while it searches bytes)."""
-    from concurrent.futures import ThreadPoolExecutor
     listing = gitutil.git(repo, "cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objecttype)",
                           "--unordered")
     oids = [line.split()[0] for line in listing.splitlines() if line.endswith((b" blob", b" commit"))]
@@ -198,9 +202,22 @@ def _scan_in_parallel(repo: Path, engine: Engine, jobs: int, progress: Progress 
                     progress(sum(c for c, _ in done), sum(b for _, b in done))
         return update
 
-    with ThreadPoolExecutor(len(shares) or 1) as pool:
-        parts = list(pool.map(lambda i: _scan_objects(repo, engine, ["--batch"], shares[i], report(i)),
-                              range(len(shares))))
+    parts: list[Any] = [None] * len(shares)
+
+    def work(i: int) -> None:
+        try:
+            parts[i] = _scan_objects(repo, engine, ["--batch"], shares[i], report(i))
+        except BaseException as e:  # noqa: BLE001 - re-raised below, in the calling thread
+            parts[i] = e
+
+    threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(len(shares))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for part in parts:
+        if isinstance(part, BaseException):
+            raise part
     blob_hits: dict[str, list[Finding]] = {}
     message_hits: dict[str, list[Finding]] = {}
     for blobs, messages in parts:
@@ -209,21 +226,38 @@ def _scan_in_parallel(repo: Path, engine: Engine, jobs: int, progress: Progress 
     return blob_hits, message_hits
 
 
-def scan_all(repo: Path, engine: Engine, progress: Progress | None = None, jobs: int = 1) -> list[Finding]:
+def scan_all(repo: Path | str, engine: Engine, progress: Progress | None = None, jobs: int = 1) -> list[Finding]:
     """Every key in every blob and commit message reachable from any ref, each reported once per path
-    at the commit that introduced it. ``jobs`` > 1 reads with that many ``cat-file`` processes."""
-    if jobs > 1:
-        blob_hits, message_hits = _scan_in_parallel(repo, engine, jobs, progress)
-    else:
-        blob_hits, message_hits = _scan_objects(
-            repo, engine, ["--batch-all-objects", "--batch", "--unordered"], None, progress)
-    if not blob_hits and not message_hits:
-        return []
-    placed = _attribute(blob_hits, message_hits, walk_introductions(repo, ["--all"]))
+    at the commit that introduced it. ``jobs`` > 1 reads with that many ``cat-file`` processes.
+
+    The attribution walk (``git log``) starts first and writes to an unnamed temporary file while the
+    objects are read (a core is rarely busy all the time): only its parsing is left once something hits."""
+    import tempfile
+    with tempfile.TemporaryFile() as log_file:
+        log = gitutil.popen(repo, *_LOG_ARGS, "--all", "--", stdout=log_file)
+        log.stdin.close()  # type: ignore[union-attr]
+        try:
+            if jobs > 1:
+                blob_hits, message_hits = _scan_in_parallel(repo, engine, jobs, progress)
+            else:
+                blob_hits, message_hits = _scan_objects(
+                    repo, engine, ["--batch-all-objects", "--batch", "--unordered"], None, progress)
+        except BaseException:
+            log.kill()
+            log.wait()
+            raise
+        if not blob_hits and not message_hits:
+            log.kill()
+            log.wait()
+            return []
+        if log.wait() != 0:
+            raise YardguardError(f"git log failed in {repo}")
+        log_file.seek(0)
+        placed = _attribute(blob_hits, message_hits, parse_log(log_file))
     return [_finding_at(f, w) for f, w in _first_introductions(placed)]
 
 
-def parse_range(repo: Path, spec: str) -> tuple[str | None, list[str]]:
+def parse_range(repo: Path | str, spec: str) -> tuple[str | None, list[str]]:
     """``A..B`` -> (A's commit, log arguments); ``REV`` alone -> (None, commits not on any remote)."""
     if ".." in spec:
         base, _, head = spec.partition("..")
@@ -231,7 +265,7 @@ def parse_range(repo: Path, spec: str) -> tuple[str | None, list[str]]:
             raise YardguardError(f"bad range {spec!r}: expected A..B")
         for rev in (base, head):
             if not gitutil.has_commit(repo, rev):
-                shallow = (repo / ".git" / "shallow").exists() or (repo / "shallow").exists()
+                shallow = any(os.path.exists(os.path.join(repo, *p)) for p in ((".git", "shallow"), ("shallow",)))
                 hint = " (shallow clone: fetch more history, e.g. fetch-depth: 0)" if shallow else ""
                 raise YardguardError(f"bad range {spec!r}: {rev!r} is not a commit in {repo}{hint}")
         return base, [f"{base}..{head}"]
@@ -244,7 +278,7 @@ def _present(contents: dict[str, bytes], oid: str, secret: str) -> bool:
     return secret.encode("utf-8", "surrogateescape") in contents.get(oid, b"")
 
 
-def scan_range(repo: Path, engine: Engine, spec: str, progress: Progress | None = None) -> list[Finding]:
+def scan_range(repo: Path | str, engine: Engine, spec: str, progress: Progress | None = None) -> list[Finding]:
     """Keys that the commits of ``spec`` introduce: a (secret, path) counts only if a commit in the range
     adds it and it was in neither that commit's parent version of the file nor the range's base."""
     base, revs = parse_range(repo, spec)

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from scanner import gitutil
 
@@ -13,15 +11,17 @@ CONTEXT_LINES = 10
 or next to an existing ``api.trackyard.com`` URL is only recognisable with its neighbours."""
 
 
-@dataclass
 class AddedLines:
     """The new-side lines of one staged file's hunks (the added lines plus a little context), joined by
     newlines; ``numbers`` is the file line of each, ``added`` the file lines the change adds."""
 
-    path: str
-    lines: list[bytes] = field(default_factory=list)
-    numbers: list[int] = field(default_factory=list)
-    added: set[int] = field(default_factory=set)
+    __slots__ = ("path", "lines", "numbers", "added")
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.lines: list[bytes] = []
+        self.numbers: list[int] = []
+        self.added: set[int] = set()
 
     @property
     def data(self) -> bytes:
@@ -92,52 +92,60 @@ def parse_patch(patch: bytes) -> tuple[dict[str, AddedLines], set[str]]:
     return {p: a for p, a in added.items() if a.added}, touched
 
 
-def staged_changes(repo: Path, only: list[str] | None = None) -> tuple[dict[str, AddedLines], set[str]]:
-    """Added lines of the staged change in ``repo``, narrowed to the files or directories ``only``.
+def staged_changes(repo: str, only: list[str] | None = None) -> tuple[dict[str, AddedLines], set[str]]:
+    """Added lines of the staged change in ``repo`` (against HEAD; before the first commit, everything
+    staged), narrowed to the files or directories ``only``.
 
     The diff itself always covers the whole index: a pathspec would hide a rename's old side, and the
     renamed file would look wholly new."""
-    base = "HEAD" if gitutil.has_commit(repo) else gitutil.EMPTY_TREE
     added, touched = parse_patch(gitutil.git(
         repo, "-c", "core.quotepath=off", "-c", "diff.suppressBlankEmpty=false", "diff", "--cached",
         "--no-color", "--no-ext-diff", "--no-textconv", "--text", f"-U{CONTEXT_LINES}", "-M",
-        "--diff-filter=ACMRT", "--src-prefix=a/", "--dst-prefix=b/", base))
+        "--diff-filter=ACMRT", "--src-prefix=a/", "--dst-prefix=b/"))
     if only is not None:
         files = set(only)
-        dirs = tuple(o.rstrip("/") + "/" for o in only if (repo / o).is_dir())
+        dirs = tuple(o.rstrip("/") + "/" for o in only if os.path.isdir(os.path.join(repo, o)))
         added = {p: a for p, a in added.items() if p in files or (dirs and p.startswith(dirs))}
     return added, touched
 
 
-def repo_relative(repo: Path, names: list[str]) -> list[str]:
+def repo_relative(repo: str, names: list[str]) -> list[str]:
     """File arguments (relative to the current directory) as POSIX paths relative to ``repo``; a symlink
     is named, not followed."""
-    root = repo.resolve()
-    return [Path(os.path.relpath(os.path.abspath(n), root)).as_posix() for n in names]
+    root = os.path.realpath(repo)
+    return [os.path.relpath(os.path.abspath(n), root).replace(os.sep, "/") for n in names]
 
 
-@dataclass
 class StagedChange:
     """The staged change of the repository at ``root``, narrowed to the FILE arguments (``only``)."""
 
-    root: Path
-    only: list[str] | None
-    added: dict[str, AddedLines]
-    touched: set[str]
+    __slots__ = ("root", "only", "added", "touched")
 
-    def whole_files(self) -> Iterator[tuple[str, Path]]:
-        """Passed files with no staged change at all (``pre-commit run --all-files``): scanned whole."""
+    def __init__(self, root: str, only: list[str] | None, added: dict[str, AddedLines], touched: set[str]) -> None:
+        self.root, self.only, self.added, self.touched = root, only, added, touched
+
+    def whole_files(self) -> Iterator[tuple[str, str]]:
+        """Passed files with no staged change at all (``pre-commit run --all-files``), as (path in the
+        repository, path to read): scanned whole."""
         for rel in self.only or []:
             if rel not in self.touched:
-                p = self.root / rel
-                if p.is_file() and not p.is_symlink():
+                p = os.path.join(self.root, rel)
+                if os.path.isfile(p) and not os.path.islink(p):
                     yield rel, p
+
+
+def _work_tree_root() -> str | None:
+    """The work tree root around the current directory. pre-commit runs hooks at the root, so a ``.git``
+    here (with no GIT_DIR / GIT_WORK_TREE pointing elsewhere) answers without starting ``git``."""
+    if os.path.exists(".git") and not (os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE")):
+        return os.getcwd()
+    return gitutil.toplevel(".")
 
 
 def read_change(names: list[str]) -> StagedChange:
     """The staged change of the work tree around the current directory, narrowed to ``names``."""
     from scanner.errors import YardguardError
-    root = gitutil.toplevel(".")
+    root = _work_tree_root()
     if root is None:
         raise YardguardError("not inside a git work tree")
     only = repo_relative(root, names) if names else None

@@ -1,0 +1,151 @@
+"""Console entry point, and the hot paths through it without click (~25 ms to import).
+
+``yardguard staged [FILE...]`` runs on every commit and ``yardguard history`` in CI, so with no other
+options than those in :data:`LEAN_OPTIONS` they never import click. Almost every staged change mentions no
+rule keyword at all, and that answer needs only git, the (cached) rule files and a substring search:
+:func:`is_clean` gives it without importing regex or the pipeline either. A change that does mention a
+keyword gets the full scan (:func:`run_staged`, shared with the click command). The clean answer does not
+compile the rules' regexes: a broken regex is reported by the next full run. Everything else goes to
+:mod:`scanner.cli`.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from scanner.pipeline import Options
+    from scanner.sources.staged import StagedChange
+
+NO_FINDINGS = "no Trackyard keys found"
+HOOK_ADVICE = """\
+yardguard blocked this commit: it adds a Trackyard API key.
+  - Remove the key from the file and read it from the TRACKYARD_API_KEY environment variable instead.
+  - If this key was ever pushed or shared, rotate it now: https://app.trackyard.com/api-keys
+  - A false positive? Add `yardguard:allow` in a comment on that line."""
+_WHOLE_FILE_LIMIT = 8 << 20
+
+
+def _keywords(root: str) -> list[bytes]:
+    """Lower-case keywords of every enabled rule, with the repository's config applied."""
+    from scanner.config import load_config
+    from scanner.rules import all_rule_files, read_rule_file
+    config = load_config(root)
+    if config.baseline and not os.path.isfile(config.resolve(config.baseline)):
+        raise LookupError("baseline missing: let the full CLI report it")
+    disabled = set(config.disabled_rules)
+    files = all_rule_files([config.resolve(p) for p in config.rules])
+    return [k.encode() for f in files for r in read_rule_file(f, examples=False)["rule"]
+            if isinstance(r, dict) and r.get("id") not in disabled for k in r.get("keywords", [])]
+
+
+def _mentions(data: bytes, keywords: list[bytes]) -> bool:
+    lowered = data.lower()
+    return any(k in lowered for k in keywords)
+
+
+def is_clean(change: StagedChange) -> bool:
+    """True when the staged change mentions no rule keyword, so nothing can match. False means "not sure":
+    the full scan must run (it also reports every configuration error)."""
+    from scanner.errors import YardguardError
+    try:
+        keywords = _keywords(change.root)
+    except (YardguardError, LookupError, OSError, KeyError, TypeError):
+        return False
+    if any(_mentions(a.data, keywords) for a in change.added.values()):
+        return False
+    whole = [real for _, real in change.whole_files()]
+    if any(os.path.getsize(real) > _WHOLE_FILE_LIMIT for real in whole):
+        return False  # big files go through the full scan's memory-mapped reader
+    return not any(_mentions(_read(real), keywords) for real in whole)
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def run_staged(names: list[str], options: Options, change: StagedChange | None = None) -> int:
+    """``yardguard staged``: scan the staged change, report, and tell a blocked committer what to do."""
+    from scanner.collect import scan_staged
+    from scanner.pipeline import finish, prepare
+    from scanner.sources.staged import read_change
+    change = change or read_change(names)
+    run = prepare(change.root, options)
+    code = finish(run, scan_staged(run, change), "staged")
+    if code == 1 and options.fmt == "text":
+        print(HOOK_ADVICE, file=sys.stderr)
+    return code
+
+
+LEAN_OPTIONS = {
+    "staged": {"--format": "fmt", "--output": "output", "-o": "output"},
+    "history": {"--format": "fmt", "--output": "output", "-o": "output", "--repo": "repo", "--range": "rev_range",
+                "--jobs": "jobs", "-j": "jobs"},
+}
+"""The options each lean command understands (their click twins in :mod:`scanner.cli` document them)."""
+
+
+def lean_arguments(args: list[str]) -> tuple[str, list[str], dict[str, str]] | None:
+    """(command, positional arguments, option values by name) for a ``staged`` or ``history`` command line
+    whose options are all in :data:`LEAN_OPTIONS` with valid values; None sends it to the click CLI (other
+    options, ``--help``, a bad or missing value: click explains those)."""
+    command = args[0] if args else None
+    if command not in LEAN_OPTIONS:
+        return None
+    known = LEAN_OPTIONS[command]
+    positional: list[str] = []
+    values: dict[str, str] = {}
+    it = iter(args[1:])
+    for arg in it:
+        name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        if name in known:
+            given = value if eq else next(it, None)
+            if given is None:
+                return None
+            values[known[name]] = given
+        elif arg.startswith("-"):
+            return None
+        else:
+            positional.append(arg)
+    if command == "history" and positional:
+        return None
+    if values.get("fmt", "text") != "text":
+        from scanner.reporters import FORMATS
+        if values["fmt"] not in FORMATS:
+            return None
+    if "jobs" in values and not (values["jobs"].isdigit() and int(values["jobs"]) >= 1):
+        return None
+    return command, positional, values
+
+
+def _run_lean(command: str, positional: list[str], values: dict[str, str]) -> int:
+    if command == "staged":
+        return _staged_without_click(positional, values.get("fmt", "text"), values.get("output"))
+    from scanner.collect import DEFAULT_JOBS, run_history
+    from scanner.pipeline import Options
+    jobs = int(values["jobs"]) if "jobs" in values else DEFAULT_JOBS
+    options = Options(fmt=values.get("fmt", "text"), output=values.get("output"))
+    return run_history(values.get("repo", "."), values.get("rev_range"), jobs, options)
+
+
+def _staged_without_click(names: list[str], fmt: str, output: str | None) -> int:
+    from scanner.sources.staged import read_change
+    change = read_change(names)
+    if fmt == "text" and output is None and is_clean(change):
+        print(NO_FINDINGS)
+        return 0
+    from scanner.pipeline import Options
+    return run_staged(names, Options(fmt=fmt, output=output), change)
+
+
+def main() -> None:
+    """``yardguard``: ``staged`` and ``history`` with only :data:`LEAN_OPTIONS` run here without click;
+    everything else goes to the click CLI."""
+    lean = lean_arguments(sys.argv[1:])
+    if lean is not None:
+        from scanner.errors import guarded
+        sys.exit(guarded(lambda: _run_lean(*lean)))
+    from scanner.cli import main as cli_main
+    cli_main()
