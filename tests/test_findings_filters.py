@@ -388,3 +388,13 @@ def test_a_secret_never_shows_in_a_repr() -> None:
     rule = load_rules().rules[0]
     assert KEY not in repr(Finding(rule, KEY, "a.py", 1, 1))
     assert KEY not in repr(Match(rule, 0, len(KEY), KEY))
+
+
+def test_finding_replace_copies_and_rejects_unknown_fields() -> None:
+    from scanner.findings import Finding
+    from scanner.rules import load_rules
+    f = Finding(load_rules().rules[0], KEY, "a.py", 1, 1)
+    moved = f.replace(line=7)
+    assert (moved.line, f.line, moved.secret) == (7, 1, KEY) and moved != f and moved.replace(line=1) == f
+    with pytest.raises(TypeError):
+        f.replace(lines=7)
