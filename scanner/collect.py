@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import sys
 
+from scanner.engine import Engine
 from scanner.findings import Finding, scan_buffer
 from scanner.pipeline import Options, Run, finish, prepare
 from scanner.progress import Progress
@@ -28,10 +29,9 @@ def scan_paths(run: Run, targets: list[str], all_files: bool) -> list[Finding]:
             if limit is not None and entry.size > limit:
                 skipped += 1
                 continue
-            if entry.size:
-                with files.open_buffer(entry) as data:
-                    if engine.has_keyword(data):
-                        out += _at_root(run.root, entry.real, scan_buffer(engine, data, entry.shown))
+            found = _scan_file(engine, entry.real, entry.shown, entry.size)
+            if found:
+                out += _at_root(run.root, entry.real, found)
             count += 1
             total += entry.size
             progress(count, total)
@@ -39,6 +39,18 @@ def scan_paths(run: Run, targets: list[str], all_files: bool) -> list[Finding]:
     if skipped:
         print(f"yardguard: skipped {skipped} file(s) larger than max_file_size ({limit} bytes)", file=sys.stderr)
     return out
+
+
+def _scan_file(engine: Engine, real: str, shown: str, size: int) -> list[Finding]:
+    """Findings in one file: small ones read whole, large ones memory-mapped."""
+    from scanner.sources import files
+    if not size:
+        return []
+    if size < files.MMAP_THRESHOLD:
+        data = files.read_small(real)
+        return scan_buffer(engine, data, shown) if engine.has_keyword(data) else []
+    with files.mapped(real) as mapped:
+        return scan_buffer(engine, mapped, shown) if engine.has_keyword(mapped) else []
 
 
 def _at_root(root: str | os.PathLike[str], real: str | os.PathLike[str], found: list[Finding]) -> list[Finding]:
@@ -62,14 +74,7 @@ def scan_staged(run: Run, change: StagedChange) -> list[Finding]:
                 if line in hunks.added:  # a key on an unchanged context line is not new
                     out.append(f.replace(line=line))
     for rel, real in change.whole_files():
-        from pathlib import Path
-
-        from scanner.sources import files
-        entry = files.FileEntry(rel, Path(real), os.path.getsize(real))
-        if entry.size:
-            with files.open_buffer(entry) as data:
-                if run.engine.has_keyword(data):
-                    out += scan_buffer(run.engine, data, rel)
+        out += _scan_file(run.engine, real, rel, os.path.getsize(real))
     return out
 
 
