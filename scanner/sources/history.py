@@ -22,13 +22,14 @@ ZERO_OID = "0" * 40
 Progress = Callable[[int, int], None]  # (objects done, bytes done)
 
 # git maps packs in 1 GiB windows and caches 96 MiB of delta bases by default: on a 4 GB history that is
-# ~350 MB RSS for cat-file. These limits measured 150 MB at the same speed (bench/RESULTS.md).
-_CAT_FILE_LIMITS = ("-c", "core.packedGitLimit=64m", "-c", "core.packedGitWindowSize=16m",
+# ~350 MB RSS for cat-file, and even a listing or a log maps (so counts) the whole pack. These limits
+# measured 150 MB at the same speed (bench/RESULTS.md); every git that reads the packs gets them.
+_PACK_LIMITS = ("-c", "core.packedGitLimit=64m", "-c", "core.packedGitWindowSize=16m",
                     "-c", "core.deltaBaseCacheLimit=32m")
 _LOG_FORMAT = "--format=%x01%H%x00%an%x00%ae%x00%aI"
 # --date-order: never a parent after its child, so "earliest" follows ancestry even when commits share a
 # timestamp or the clock was skewed; --root: a root commit's files even under log.showRoot=false
-_LOG_ARGS = ("-c", "core.quotepath=off", "log", "--reverse", "--date-order", "--root", "--raw", "--no-abbrev",
+_LOG_ARGS = (*_PACK_LIMITS, "-c", "core.quotepath=off", "log", "--reverse", "--date-order", "--root", "--raw", "--no-abbrev",
              "--no-renames", "--diff-merges=first-parent", _LOG_FORMAT)
 
 
@@ -73,7 +74,7 @@ def _scan_objects(repo: Path | str, engine: Engine, args: list[str], stdin: byte
     """Scan every blob and commit message ``cat-file`` yields; returns hits by blob and by commit oid."""
     blob_hits: dict[str, list[Finding]] = {}
     message_hits: dict[str, list[Finding]] = {}
-    proc = gitutil.popen(repo, *_CAT_FILE_LIMITS, "cat-file", *args)
+    proc = gitutil.popen(repo, *_PACK_LIMITS, "cat-file", *args)
     assert proc.stdin is not None and proc.stdout is not None
     if stdin is not None:  # fed from a thread: a long oid list must not deadlock on a full pipe
         def feed() -> None:
@@ -178,7 +179,7 @@ def _blob_contents(repo: Path | str, oids: Iterable[str]) -> dict[str, bytes]:
     wanted = sorted(set(oids) - {ZERO_OID})
     if not wanted:
         return {}
-    out = gitutil.git(repo, "cat-file", "--batch", input="".join(f"{o}\n" for o in wanted).encode())
+    out = gitutil.git(repo, *_PACK_LIMITS, "cat-file", "--batch", input="".join(f"{o}\n" for o in wanted).encode())
     return {oid.decode(): data for oid, _, data in read_objects(io.BytesIO(out))}
 
 
@@ -186,7 +187,8 @@ def _scan_in_parallel(repo: Path | str, engine: Engine, jobs: int, progress: Pro
                       ) -> tuple[dict[str, list[Finding]], dict[str, list[Finding]]]:
     """Split the blobs and commits (in pack order) into ``jobs`` shares, each read by its own
     ``git cat-file --batch`` in a thread (regex releases the GIL while it searches bytes)."""
-    listing = gitutil.git(repo, "cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objecttype)",
+    listing = gitutil.git(repo, *_PACK_LIMITS, "cat-file", "--batch-all-objects",
+                          "--batch-check=%(objectname) %(objecttype)",
                           "--unordered")
     oids = [line.split()[0] for line in listing.splitlines() if line.endswith((b" blob", b" commit"))]
     size = max(1, -(-len(oids) // jobs))
