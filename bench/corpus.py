@@ -46,6 +46,7 @@ class Spec:
     name: str
     budget_mb: int
     projects: tuple[tuple[str, str], ...] = ()
+    shape: tuple[int, int, int] = (80, 8, 200)  # synthetic only: files, files rewritten per version, max defs
 
     @property
     def synthetic(self) -> bool:
@@ -60,6 +61,7 @@ SPECS: dict[str, Spec] = {
     "smoke": Spec("smoke", 3),
     "small": Spec("small", 100, (("django", "4.2"),)),
     "medium": Spec("medium", 1000, (("django", "3.2"), ("sqlalchemy", "1.4.0"))),
+    "many": Spec("many", 200, shape=(4000, 400, 12)),  # ~200k small blobs: per-object cost and memory
     "large": Spec("large", 4000, (("django", "2.2"), ("sqlalchemy", "1.3.0"), ("numpy", "1.21.0"),
                                   ("scipy", "1.7.0"), ("matplotlib", "3.4.0"))),
 }
@@ -165,23 +167,26 @@ def pypi_versions(spec: Spec) -> Iterator[tuple[str, str, Tree]]:
 
 
 def synthetic_versions(spec: Spec) -> Iterator[tuple[str, str, Tree]]:
-    """Generated Python-like files, each version rewriting a tenth of them."""
+    """Generated Python-like files (``spec.shape``: how many, how many each version rewrites, and at most
+    how many functions each holds)."""
     rng = random.Random(f"synthetic-{spec.name}")
     words = ["self", "value", "result", "items", "config", "request", "return", "for", "in", "if",
              "None", "data", "path", "name", "index", "count", "client", "session", "record"]
 
+    files, rewrites, most = spec.shape
+
     def module() -> bytes:
         lines = []
-        for n in range(rng.randint(20, 200)):
+        for n in range(rng.randint(most // 10 or 1, most)):
             lines.append(f"def f_{n}({rng.choice(words)}, {rng.choice(words)}):")
             lines += [f"    {rng.choice(words)} = {rng.choice(words)}.{rng.choice(words)}({rng.randint(0, 999)})"
                       for _ in range(rng.randint(1, 6))]
         return ("\n".join(lines) + "\n").encode()
 
-    tree: Tree = {f"pkg/mod{i // 20}/file_{i}.py": ("100644", module()) for i in range(80)}
+    tree: Tree = {f"pkg/mod{i // 20}/file_{i}.py": ("100644", module()) for i in range(files)}
     for version in range(1, 1000):
         yield "synthetic", f"0.{version}", dict(tree)
-        for path in rng.sample(sorted(tree), 8):
+        for path in rng.sample(sorted(tree), rewrites):
             tree[path] = ("100644", module())
 
 

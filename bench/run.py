@@ -374,7 +374,7 @@ def render(results: list[Result], corpora_used: list[corpora.Corpus], tools: lis
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--smoke", action="store_true", help="synthetic corpus, one run (for CI)")
-    parser.add_argument("--sizes", default="small,medium", help="comma-separated: smoke,small,medium,large")
+    parser.add_argument("--sizes", default="small,medium", help="comma-separated: smoke,small,medium,many,large")
     parser.add_argument("--runs", type=int, default=3, help="measured runs per tool and path")
     parser.add_argument("--paths", default=",".join(PATHS), help="comma-separated: history,worktree,staged")
     parser.add_argument("--tools", default="", help="only these tools (comma-separated; floor always runs)")
@@ -394,7 +394,7 @@ def specs(args: argparse.Namespace) -> list[corpora.Spec]:
     for name in args.sizes.split(","):
         spec = corpora.SPECS[name]
         if name in budgets:
-            spec = corpora.Spec(spec.name, int(budgets[name]), spec.projects)
+            spec = corpora.Spec(spec.name, int(budgets[name]), spec.projects, spec.shape)
         chosen.append(spec)
     return chosen
 
