@@ -51,7 +51,8 @@ class Finding:
         self.path = printable(path)
         # relative to the repository root, when ``path`` is relative to somewhere else
         self.repo_path = None if repo_path is None else printable(repo_path)
-        self.commit, self.author_name, self.author_email, self.commit_date = commit, author_name, author_email, commit_date
+        self.commit, self.author_name, self.author_email = commit, author_name, author_email
+        self.commit_date = commit_date
         self.verification: dict[str, Any] = {"status": "not_checked"} if verification is None else verification
         self.revocation = revocation
 

@@ -15,14 +15,15 @@ def _umask_mode() -> int:
     return 0o666 & ~mask
 
 
-def write(path: str | Path, text: str, mode: int | None = None) -> None:
-    """Replace ``path`` with ``text`` atomically (a temporary file renamed over it), with ``mode`` or the
-    umask's default. A path that exists and is not a regular file (``/dev/null``, a FIFO) is written in
-    place: renaming over it would replace the device itself. Raises :class:`OSError`."""
+def write(path: str | Path, content: str | bytes, mode: int | None = None) -> None:
+    """Replace ``path`` with ``content`` (text is written as UTF-8) atomically (a temporary file renamed over
+    it), with ``mode`` or the umask's default. A path that exists and is not a regular file (``/dev/null``, a
+    FIFO) is written in place: renaming over it would replace the device itself. Raises :class:`OSError`."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(text)
+            with open(path, "wb") as f:
+                f.write(data)
             return
     except FileNotFoundError:
         pass
@@ -30,8 +31,8 @@ def write(path: str | Path, text: str, mode: int | None = None) -> None:
     tmp = os.path.join(os.path.dirname(target), f".yardguard-{os.getpid()}-{os.urandom(6).hex()}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # what tempfile.mkstemp does, lighter
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
         os.chmod(tmp, _umask_mode() if mode is None else mode)
         os.replace(tmp, target)
     except BaseException:

@@ -34,8 +34,8 @@ class Options:
 class Run:
     """Everything a command needs, resolved once: config, rules, engine, baseline, start time."""
 
-    def __init__(self, options: Options, config: Config, ruleset: RuleSet, engine: Engine, root: str | os.PathLike[str],
-                 accepted: set[tuple[str, str, str]] | None = None) -> None:
+    def __init__(self, options: Options, config: Config, ruleset: RuleSet, engine: Engine,
+                 root: str | os.PathLike[str], accepted: set[tuple[str, str, str]] | None = None) -> None:
         from datetime import UTC, datetime
         self.options, self.config, self.ruleset, self.engine, self.root = options, config, ruleset, engine, root
         self.accepted = set() if accepted is None else accepted

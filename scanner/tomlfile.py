@@ -1,9 +1,11 @@
 """Reading TOML files (rule files, config), each parsed once per process.
 
 Importing tomllib costs ~8 ms, a fifth of the pre-commit hook's run, so a document read with ``omit``
-(the field names to leave out) is also kept as JSON in the cache directory (:func:`cache_dir`) and read
-from there while the file is unchanged (same path, inode, size, mtime and ctime). Rule examples look
-exactly like keys, so callers omit them: nothing that looks like a key is ever written to the cache.
+(the field names to leave out) is also kept in the cache directory (:func:`cache_dir`) and read from there
+while the file is unchanged (same path, inode, size, mtime and ctime). Entries are ``marshal`` data, as in
+Python's own ``__pycache__`` (built in, so nothing to import), in a directory only its owner can write.
+Rule examples look exactly like keys, so callers omit them: nothing that looks like a key is ever written
+to the cache.
 """
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ def load(path: str | os.PathLike[str], omit: tuple[str, ...] | None = None) -> d
         key = (*stamp, omit)
         if key in _parsed:
             return _parsed[key]
-        signature = [*stamp, __version__, sorted(omit or ())]  # as it reads back from JSON
+        signature = [*stamp, __version__, sorted(omit or ())]
         doc = _from_cache(real, signature) if omit is not None else None
         if doc is None:
             import tomllib
@@ -60,18 +62,18 @@ def _without(value: Any, omit: set[str]) -> Any:
 
 def _entry_path(directory: str, real: str) -> str:
     from scanner.digest import sha256_hex
-    return os.path.join(directory, sha256_hex(os.fsencode(real))[:32] + ".json")
+    return os.path.join(directory, sha256_hex(os.fsencode(real))[:32] + ".marshal")
 
 
 def _from_cache(real: str, signature: list[Any]) -> dict[str, Any] | None:
     directory = cache_dir()
     if directory is None:
         return None
-    import json
+    import marshal
     try:
-        with open(_entry_path(directory, real), encoding="utf-8") as f:
-            entry = json.load(f)
-    except (OSError, ValueError):
+        with open(_entry_path(directory, real), "rb") as f:
+            entry = marshal.load(f)
+    except (OSError, ValueError, EOFError, TypeError):
         return None
     if not isinstance(entry, dict) or entry.get("signature") != signature or not isinstance(entry.get("doc"), dict):
         return None
@@ -83,13 +85,13 @@ def _to_cache(real: str, signature: list[Any], doc: dict[str, Any]) -> None:
     directory = cache_dir()
     if directory is None:
         return
-    import json
+    import marshal
     try:
-        text = json.dumps({"signature": signature, "doc": doc})
+        data = marshal.dumps({"signature": signature, "doc": doc})
         os.makedirs(directory, mode=0o700, exist_ok=True)
         if hasattr(os, "getuid") and os.stat(directory).st_uid != os.getuid():
             return  # someone else's directory: its entries could not be trusted
         from scanner import outfile
-        outfile.write(_entry_path(directory, real), text, mode=0o600)
-    except (OSError, TypeError, ValueError):
+        outfile.write(_entry_path(directory, real), data, mode=0o600)
+    except (OSError, ValueError):  # ValueError: a value marshal cannot hold (a TOML date)
         pass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -25,12 +26,12 @@ Progress = Callable[[int, int], None]  # (objects done, bytes done)
 # ~350 MB RSS for cat-file, and even a listing or a log maps (so counts) the whole pack. These limits
 # measured 150 MB at the same speed (bench/RESULTS.md); every git that reads the packs gets them.
 _PACK_LIMITS = ("-c", "core.packedGitLimit=64m", "-c", "core.packedGitWindowSize=16m",
-                    "-c", "core.deltaBaseCacheLimit=32m")
+                "-c", "core.deltaBaseCacheLimit=32m")
 _LOG_FORMAT = "--format=%x01%H%x00%an%x00%ae%x00%aI"
 # --date-order: never a parent after its child, so "earliest" follows ancestry even when commits share a
 # timestamp or the clock was skewed; --root: a root commit's files even under log.showRoot=false
-_LOG_ARGS = (*_PACK_LIMITS, "-c", "core.quotepath=off", "log", "--reverse", "--date-order", "--root", "--raw", "--no-abbrev",
-             "--no-renames", "--diff-merges=first-parent", _LOG_FORMAT)
+_LOG_ARGS = (*_PACK_LIMITS, "-c", "core.quotepath=off", "log", "--reverse", "--date-order", "--root", "--raw",
+             "--no-abbrev", "--no-renames", "--diff-merges=first-parent", _LOG_FORMAT)
 
 
 class Commit:
@@ -39,7 +40,8 @@ class Commit:
     __slots__ = ("oid", "author_name", "author_email", "date", "order")
 
     def __init__(self, oid: str, author_name: str, author_email: str, date: str, order: int) -> None:
-        self.oid, self.author_name, self.author_email, self.date, self.order = oid, author_name, author_email, date, order
+        self.oid, self.author_name, self.author_email = oid, author_name, author_email
+        self.date, self.order = date, order
 
 
 class Introduction:
@@ -120,26 +122,34 @@ def walk_introductions(repo: Path | str, revs: list[str]) -> Iterator[tuple[Comm
         raise YardguardError(f"git log failed in {repo}")
 
 
-def parse_log(stream: IO[bytes]) -> Iterator[tuple[Commit, list[tuple[str, str, str]]]]:
-    """The commits and changes of ``git log`` output in the :data:`_LOG_ARGS` format."""
-    commit: Commit | None = None
+def parse_log(stream: IO[bytes], blobs: set[str] | None = None,
+              commits: set[str] | None = None) -> Iterator[tuple[Commit, list[tuple[str, str, str]]]]:
+    """The commits and changes of ``git log`` output in the :data:`_LOG_ARGS` format. With ``blobs``, only
+    changes to those blobs, and only the commits that have one or are in ``commits``: a raw line's new blob
+    id sits at a fixed column, so every other line costs a slice and a set lookup (a whole-history log has
+    a line per file version)."""
+    wanted = None if blobs is None else {b.encode() for b in blobs}
+    named = {c.encode() for c in commits or ()}
+    size = len(next(iter(wanted))) if wanted else 0
+    new_id = slice(16 + size, 16 + 2 * size)  # ":100644 100644 <old> <new> M\t<path>"
+    header = b""
     changes: list[tuple[str, str, str]] = []
-    order = 0
-    for line in stream:
+    order = -1
+    for line in itertools.chain(stream, [b"\x01"]):  # the extra header line ends the last commit
         if line.startswith(b"\x01"):
-            if commit is not None:
-                yield commit, changes
-            fields = line[1:].rstrip(b"\n").split(b"\0")
-            commit = Commit(fields[0].decode(), *(f.decode("utf-8", "replace") for f in fields[1:4]), order)
-            order += 1
-            changes = []
-        elif line.startswith(b":") and commit is not None:
+            if order >= 0 and (wanted is None or changes or header[1:header.find(b"\0")] in named):
+                yield _commit(header, order), changes
+            header, order, changes = line, order + 1, []
+        elif line.startswith(b":") and order >= 0 and (wanted is None or line[new_id] in wanted):
             meta, _, raw_path = line.rstrip(b"\n").partition(b"\t")
             parts = meta.split()
             if parts[-1] != b"D" and parts[3] != ZERO_OID.encode():  # deletions and submodule noise
                 changes.append((parts[2].decode(), parts[3].decode(), unquote(raw_path)))
-    if commit is not None:
-        yield commit, changes
+
+
+def _commit(header: bytes, order: int) -> Commit:
+    fields = header[1:].rstrip(b"\n").split(b"\0")
+    return Commit(fields[0].decode(), *(f.decode("utf-8", "replace") for f in fields[1:4]), order)
 
 
 def _attribute(blob_hits: dict[str, list[Finding]], message_hits: dict[str, list[Finding]],
@@ -255,7 +265,7 @@ def scan_all(repo: Path | str, engine: Engine, progress: Progress | None = None,
         if log.wait() != 0:
             raise YardguardError(f"git log failed in {repo}")
         log_file.seek(0)
-        placed = _attribute(blob_hits, message_hits, parse_log(log_file))
+        placed = _attribute(blob_hits, message_hits, parse_log(log_file, set(blob_hits), set(message_hits)))
     return [_finding_at(f, w) for f, w in _first_introductions(placed)]
 
 
