@@ -35,6 +35,7 @@ PATHS = ("history", "worktree", "staged")
 OK_EXIT = {0, 1, 200}  # clean, findings (gitleaks, betterleaks, yardguard), findings (kingfisher)
 TIMEOUT = 3600
 SLOW = 60.0  # a run longer than this (seconds) is not repeated: its median would add nothing
+STAGED_RUNS = 5  # the staged path runs this many times --runs
 
 # Runs one command in a fresh process and reports its wall time and peak RSS (its own and its
 # children's): RUSAGE_CHILDREN of this short-lived wrapper covers exactly that one command.
@@ -246,7 +247,8 @@ def _strings(value: object) -> Iterator[str]:
 
 
 def bench_tool(tool: Tool, corpus: corpora.Corpus, path: str, runs: int) -> Result:
-    """``runs`` measured runs of ``tool`` on ``path`` (one if it takes over SLOW s); recall from the last."""
+    """``runs`` measured runs of ``tool`` on ``path`` (one if it takes over SLOW s; five times as many on the
+    staged path, where a run takes milliseconds and three would be noise); recall from the last."""
     keys = corpus.expected(path)
     target = _target(corpus, path)
     argv = [a.replace("{target}", str(target)) for a in tool.commands[path]]
@@ -255,6 +257,7 @@ def bench_tool(tool: Tool, corpus: corpora.Corpus, path: str, runs: int) -> Resu
     with tempfile.TemporaryDirectory(prefix="yg-bench-") as scratch:
         if path == "staged":  # a hook runs on every commit: measure it warm (page cache, yardguard's TOML cache)
             measure_once(argv, cwd, tool.env, Path(scratch), discard=True)
+            runs *= STAGED_RUNS
         for _ in range(runs):
             run = measure_once(argv, cwd, tool.env, Path(scratch), discard=tool.floor)
             if run["rc"] not in OK_EXIT:
