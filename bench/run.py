@@ -306,13 +306,14 @@ def table(results: list[Result], corpus_meta: dict[str, dict]) -> str:
     return "\n".join(rows)
 
 
-def growth(results: list[Result], corpus_meta: dict[str, dict]) -> list[str]:
-    """Least-squares fit of history time against unique blob bytes, per tool (needs 2+ sizes)."""
+def growth(results: list[Result], corpus_meta: dict[str, dict], real: set[str]) -> list[str]:
+    """Least-squares fit of history time against unique blob bytes, per tool, over the ``real`` corpora
+    (released code; a synthetic corpus has another shape) (needs 2+ sizes)."""
     lines = []
     tools = dict.fromkeys(r.tool for r in results if r.path == "history")
     for tool in tools:
         points = [(corpus_meta[r.corpus]["unique_blob_bytes"] / 1e6, r.median)
-                  for r in results if r.path == "history" and r.tool == tool and r.walls]
+                  for r in results if r.path == "history" and r.tool == tool and r.walls and r.corpus in real]
         if len(points) < 2:
             continue
         mean_x = statistics.fmean(x for x, _ in points)
@@ -365,9 +366,9 @@ def render(results: list[Result], corpora_used: list[corpora.Corpus], tools: lis
              "file; staged = `python -c pass`. `yardguard ÷ tool` < 1 means yardguard is faster; MB/s is unique "
              "blob bytes over the median time. Recall counts planted keys found (from each tool's JSON).", "",
              table(results, meta), ""]
-    fits = growth(results, meta)
+    fits = growth(results, meta, {c.spec.name for c in corpora_used if not c.spec.synthetic})
     if fits:
-        lines += ["## Growth (history time vs unique blob bytes)", *fits, ""]
+        lines += ["## Growth (history time vs unique blob bytes, released-code corpora)", *fits, ""]
     return "\n".join(lines)
 
 

@@ -9,7 +9,6 @@ import sys
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from scanner import gitutil, jsonfile
@@ -59,12 +58,12 @@ def _sha(payload: dict[str, Any], *keys: str) -> str:
     return value
 
 
-def is_shallow(repo: Path) -> bool:
+def is_shallow(repo: str) -> bool:
     """True for a shallow clone (actions/checkout's default fetch-depth: 1)."""
     return gitutil.git(repo, "rev-parse", "--is-shallow-repository", check=False).strip() == b"true"
 
 
-def _push_target(repo: Path, payload: dict[str, Any]) -> Target:
+def _push_target(repo: str, payload: dict[str, Any]) -> Target:
     """``before..after``; a new branch (or a force push whose old tip is gone) is the commits the
     default branch does not have; the first push of the default branch is the whole history."""
     if payload.get("deleted") or payload.get("after") == ZERO:
@@ -84,7 +83,7 @@ def _push_target(repo: Path, payload: dict[str, Any]) -> Target:
     return Target(None, "every ref (first push of the default branch)")
 
 
-def target_from_event(repo: Path, env: Mapping[str, str]) -> Target:
+def target_from_event(repo: str, env: Mapping[str, str]) -> Target:
     """The range a GitHub event asks for: the pull request's commits (``base.sha..head.sha``), the pushed
     commits, a merge queue group; other events (schedule, workflow_dispatch) scan every ref."""
     event = env.get("GITHUB_EVENT_NAME")
@@ -175,7 +174,7 @@ def _log(text: str) -> None:
     sys.stdout.write(f"::stop-commands::{token}\n{text}::{token}::\n")
 
 
-def run_github(repo: Path, options: Options, rev_range: str | None, sarif_file: str,
+def run_github(repo: str, options: Options, rev_range: str | None, sarif_file: str,
                env: Mapping[str, str]) -> int:
     """Scan what the event introduced and write every GitHub artifact; return the exit code."""
     from scanner.collect import scan_history

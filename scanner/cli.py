@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from scanner import __version__
-from scanner.collect import DEFAULT_JOBS, run_history
+from scanner.collect import DEFAULT_JOBS, run_history, run_scan
 from scanner.errors import YardguardError, guarded
 from scanner.pipeline import FAIL_ON, Options, finish, prepare
 from scanner.reporters import FORMATS
@@ -63,14 +63,7 @@ def cli() -> None:
 @_common
 def scan(paths: tuple[str, ...], all_files: bool, **kw: Any) -> None:
     """Scan files and directories (default .); '-' reads stdin."""
-    from scanner import gitutil
-    from scanner.collect import scan_paths
-    options = _options(kw)
-    targets = list(paths) or ["."]
-    first = next((t for t in targets if t != "-"), ".")
-    root = gitutil.toplevel(first if os.path.isdir(first) else os.path.dirname(first) or ".") or Path.cwd()
-    run = prepare(root, options)
-    sys.exit(finish(run, scan_paths(run, targets, all_files), "scan"))
+    sys.exit(run_scan(list(paths), all_files, _options(kw)))
 
 
 @cli.command()

@@ -14,6 +14,17 @@ if TYPE_CHECKING:
     from scanner.sources.staged import StagedChange
 
 
+def run_scan(paths: list[str], all_files: bool, options: Options) -> int:
+    """``yardguard scan``: scan files and directories (default ``.``), report, and return the exit code.
+    The config comes from the repository around the first path, else the current directory."""
+    from scanner import gitutil
+    targets = paths or ["."]
+    first = next((t for t in targets if t != "-"), ".")
+    root = gitutil.toplevel(first if os.path.isdir(first) else os.path.dirname(first) or ".") or os.getcwd()
+    run = prepare(root, options)
+    return finish(run, scan_paths(run, targets, all_files), "scan")
+
+
 def scan_paths(run: Run, targets: list[str], all_files: bool) -> list[Finding]:
     """Findings in files and directories; ``-`` is stdin."""
     from scanner.sources import files

@@ -1,12 +1,12 @@
 """Console entry point, and the hot paths through it without click (~25 ms to import).
 
-``yardguard staged [FILE...]`` runs on every commit and ``yardguard history`` in CI, so with no other
-options than those in :data:`LEAN_OPTIONS` they never import click. Almost every staged change mentions no
-rule keyword at all, and that answer needs only git, the (cached) rule files and a substring search:
-:func:`is_clean` gives it without importing regex or the pipeline either. A change that does mention a
-keyword gets the full scan (:func:`run_staged`, shared with the click command). The clean answer does not
-compile the rules' regexes: a broken regex is reported by the next full run. Everything else goes to
-:mod:`scanner.cli`.
+``yardguard staged [FILE...]`` runs on every commit, ``yardguard history`` in CI and ``yardguard scan``
+over whole trees, so with no other options than those in :data:`LEAN_OPTIONS` they never import click.
+Almost every staged change mentions no rule keyword at all, and that answer needs only git, the (cached)
+rule files and a substring search: :func:`is_clean` gives it without importing regex or the pipeline
+either. A change that does mention a keyword gets the full scan (:func:`run_staged`, shared with the click
+command). The clean answer does not compile the rules' regexes: a broken regex is reported by the next full
+run. Everything else goes to :mod:`scanner.cli`.
 """
 from __future__ import annotations
 
@@ -83,14 +83,18 @@ LEAN_OPTIONS = {
     "staged": {"--format": "fmt", "--output": "output", "-o": "output"},
     "history": {"--format": "fmt", "--output": "output", "-o": "output", "--repo": "repo", "--range": "rev_range",
                 "--jobs": "jobs", "-j": "jobs"},
+    "scan": {"--format": "fmt", "--output": "output", "-o": "output", "--all-files": "all_files"},
 }
-"""The options each lean command understands (their click twins in :mod:`scanner.cli` document them)."""
+"""The options each lean command understands, by the name their value goes under; their click twins in
+:mod:`scanner.cli` document them."""
+LEAN_FLAGS = frozenset({"--all-files"})
+"""The options of :data:`LEAN_OPTIONS` that take no value."""
 
 
 def lean_arguments(args: list[str]) -> tuple[str, list[str], dict[str, str]] | None:
-    """(command, positional arguments, option values by name) for a ``staged`` or ``history`` command line
-    whose options are all in :data:`LEAN_OPTIONS` with valid values; None sends it to the click CLI (other
-    options, ``--help``, a bad or missing value: click explains those)."""
+    """(command, positional arguments, option values by name; a flag given maps to "") for a command line of
+    :data:`LEAN_OPTIONS` whose options are all known there, with valid values; None sends it to the click
+    CLI (other options, ``--help``, ``-`` for stdin, a bad or missing value: click explains those)."""
     command = args[0] if args else None
     if command not in LEAN_OPTIONS:
         return None
@@ -100,7 +104,11 @@ def lean_arguments(args: list[str]) -> tuple[str, list[str], dict[str, str]] | N
     it = iter(args[1:])
     for arg in it:
         name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
-        if name in known:
+        if name in known and name in LEAN_FLAGS:
+            if eq:
+                return None
+            values[known[name]] = ""
+        elif name in known:
             given = value if eq else next(it, None)
             if given is None:
                 return None
@@ -123,10 +131,12 @@ def lean_arguments(args: list[str]) -> tuple[str, list[str], dict[str, str]] | N
 def _run_lean(command: str, positional: list[str], values: dict[str, str]) -> int:
     if command == "staged":
         return _staged_without_click(positional, values.get("fmt", "text"), values.get("output"))
-    from scanner.collect import DEFAULT_JOBS, run_history
+    from scanner.collect import DEFAULT_JOBS, run_history, run_scan
     from scanner.pipeline import Options
-    jobs = int(values["jobs"]) if "jobs" in values else DEFAULT_JOBS
     options = Options(fmt=values.get("fmt", "text"), output=values.get("output"))
+    if command == "scan":
+        return run_scan(positional, "all_files" in values, options)
+    jobs = int(values["jobs"]) if "jobs" in values else DEFAULT_JOBS
     return run_history(values.get("repo", "."), values.get("rev_range"), jobs, options)
 
 
@@ -141,8 +151,8 @@ def _staged_without_click(names: list[str], fmt: str, output: str | None) -> int
 
 
 def main() -> None:
-    """``yardguard``: ``staged`` and ``history`` with only :data:`LEAN_OPTIONS` run here without click;
-    everything else goes to the click CLI."""
+    """``yardguard``: ``staged``, ``history`` and ``scan`` with only :data:`LEAN_OPTIONS` run here without
+    click; everything else goes to the click CLI."""
     lean = lean_arguments(sys.argv[1:])
     if lean is not None:
         from scanner.errors import guarded

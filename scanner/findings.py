@@ -11,7 +11,7 @@ from scanner.rules import Rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Self
 
 COMMIT_MESSAGE_PATH = "<commit message>"
 _CONTEXT = 4096  # bytes of a (possibly huge, binary) line looked at around a match for allow comments
@@ -64,7 +64,7 @@ class Finding:
 
     __hash__ = None  # type: ignore[assignment]  # mutable
 
-    def replace(self, **changes: Any) -> Finding:
+    def replace(self, **changes: Any) -> Self:
         """A copy with ``changes`` applied."""
         unknown = set(changes) - set(vars(self))
         if unknown:

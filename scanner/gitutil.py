@@ -8,14 +8,16 @@ from scanner.errors import YardguardError
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import subprocess
-    from pathlib import Path
     from typing import IO
+
+StrPath = str | os.PathLike[str]
+"""A path to a repository or a directory in it."""
 
 # a scan must not even refresh the index; file names are names, never pathspec magic
 _ENV = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_LITERAL_PATHSPECS": "1", "LC_ALL": "C"}
 
 
-def run(repo: Path | str, *args: str, input: bytes | None = None) -> tuple[int, bytes, bytes]:
+def run(repo: StrPath, *args: str, input: bytes | None = None) -> tuple[int, bytes, bytes]:
     """(exit code, stdout, stderr) of ``git -C repo args``; a missing git is a :class:`YardguardError`."""
     argv = ["git", "-C", str(repo), *args]
     try:
@@ -63,7 +65,7 @@ def _spawn(argv: list[str]) -> tuple[int, bytes, bytes]:
     return os.waitstatus_to_exitcode(status), b"".join(chunks[out_r]), b"".join(chunks[err_r])
 
 
-def git(repo: Path | str, *args: str, check: bool = True, input: bytes | None = None) -> bytes:
+def git(repo: StrPath, *args: str, check: bool = True, input: bytes | None = None) -> bytes:
     """Run ``git -C repo args`` and return stdout; a failure is a :class:`YardguardError`."""
     code, out, err = run(repo, *args, input=input)
     if check and code != 0:
@@ -72,7 +74,7 @@ def git(repo: Path | str, *args: str, check: bool = True, input: bytes | None = 
     return out
 
 
-def popen(repo: Path | str, *args: str, stdout: IO[bytes] | None = None) -> subprocess.Popen[bytes]:
+def popen(repo: StrPath, *args: str, stdout: IO[bytes] | None = None) -> subprocess.Popen[bytes]:
     """A streaming ``git`` process with a pipe on stdin and one on stdout (or ``stdout``, a file)."""
     import subprocess
     proc = subprocess.Popen(
@@ -93,13 +95,13 @@ def _grow_pipe(fd: int) -> None:
         pass  # not Linux, or above /proc/sys/fs/pipe-max-size: the default size works too
 
 
-def toplevel(path: Path | str) -> str | None:
+def toplevel(path: StrPath) -> str | None:
     """The work tree root containing ``path``, or None outside a work tree."""
     code, out, _ = run(path, "rev-parse", "--show-toplevel")
     return os.fsdecode(out.strip()) if code == 0 else None
 
 
-def require_repo(path: Path | str) -> str:
+def require_repo(path: StrPath) -> str:
     """The git directory root for ``path`` (work tree or bare); exit 2 when it is not a repository."""
     if not os.path.isdir(path):
         raise YardguardError(f"not a directory: {path}")
@@ -111,6 +113,6 @@ def require_repo(path: Path | str) -> str:
     return str(path)
 
 
-def has_commit(repo: Path | str, rev: str = "HEAD") -> bool:
+def has_commit(repo: StrPath, rev: str = "HEAD") -> bool:
     """True when ``rev`` names a commit."""
     return run(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")[0] == 0

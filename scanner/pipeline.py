@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 from scanner import filters
 from scanner.config import Config, load_config
@@ -36,10 +37,9 @@ class Run:
 
     def __init__(self, options: Options, config: Config, ruleset: RuleSet, engine: Engine,
                  root: str | os.PathLike[str], accepted: set[tuple[str, str, str]] | None = None) -> None:
-        from datetime import UTC, datetime
         self.options, self.config, self.ruleset, self.engine, self.root = options, config, ruleset, engine, root
         self.accepted = set() if accepted is None else accepted
-        self.started = datetime.now(UTC)
+        self.started = time.time()  # seconds since the epoch (datetime costs an import on the hook's path)
 
     @property
     def fail_on(self) -> str:

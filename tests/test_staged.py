@@ -298,7 +298,11 @@ def test_key_on_an_unchanged_context_line_is_not_new(repo: Repo) -> None:
     (["history", "extra"], None),              # history takes no arguments
     (["history", "--jobs", "0"], None),
     (["history", "--jobs", "two"], None),
-    (["scan", "."], None),
+    (["scan", ".", "--all-files", "--format", "json"], ("scan", ["."], {"all_files": "", "fmt": "json"})),
+    (["scan"], ("scan", [], {})),
+    (["scan", "-"], None),                     # stdin: the click CLI
+    (["scan", "--all-files=yes"], None),       # a flag takes no value
+    (["baseline", "."], None),
     ([], None),
 ])
 def test_which_runs_skip_click(args: list[str], expected) -> None:

@@ -19,7 +19,8 @@ from tests.conftest import CACHE_DIR, GIT_ENV, KEY, Repo, run_cli
 from tests.core_helpers import findings
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = {"click", "regex", "tomllib", "dataclasses", "pathlib", "typing", "hashlib", "tempfile", "inspect"}
+HEAVY = {"click", "regex", "tomllib", "dataclasses", "pathlib", "typing", "hashlib", "tempfile", "inspect",
+         "subprocess", "json"}
 """Modules the hook must not need for a change without a keyword (click alone costs ~25 ms)."""
 
 _DUMP_MODULES = """
@@ -62,7 +63,7 @@ def test_key_change_loads_regex_but_not_click_or_tomllib(committed: Repo, tmp_pa
     committed.git("add", "app.py")
     run_cli("staged", cwd=committed.path)
     loaded = imported(committed.path, tmp_path, "staged", "--format", "json")
-    assert "regex" in loaded and not loaded & (HEAVY - {"regex"})
+    assert "regex" in loaded and not loaded & (HEAVY - {"regex", "json"})
 
 
 def test_history_with_lean_options_skips_click(committed: Repo, tmp_path: Path) -> None:
@@ -77,6 +78,17 @@ def test_history_without_click_reports_what_the_click_command_does(committed: Re
     full = run_cli("history", "--repo", str(committed.path), "--jobs", "2", "--format", "json", "--fail-on", "any")
     assert lean.code == full.code == 1
     assert findings(lean) == findings(full) and len(findings(lean)) == 1
+
+
+def test_scan_without_click_reports_what_the_click_command_does(committed: Repo, tmp_path: Path) -> None:
+    committed.write("app.py", f"x = 1\nkey = '{KEY}'\n")
+    committed.write("ignored.txt", f"k = '{KEY}'\n")
+    committed.write(".gitignore", "ignored.txt\n")
+    for flags in ([], ["--all-files"]):
+        lean = run_cli("scan", *flags, "--format", "json", cwd=committed.path)
+        full = run_cli("scan", *flags, "--format", "json", "--fail-on", "any", cwd=committed.path)
+        assert lean.code == full.code == 1 and findings(lean) == findings(full)
+    assert "click" not in imported(committed.path, tmp_path, "scan", "--format", "json")
 
 
 def test_bad_lean_option_values_get_click_errors(committed: Repo) -> None:

@@ -126,7 +126,7 @@ def _network_git(source: Source, where: Path, *args: str) -> None:
 def checkout(source: Source, cache_dir: Path) -> Path:
     """The repository to scan: a local path as it is, or an up-to-date bare mirror of a URL."""
     if not source.remote:
-        return gitutil.require_repo(source.location)
+        return Path(gitutil.require_repo(source.location))
     target = mirror_path(cache_dir, source)
     if (target / "HEAD").is_file():
         _network_git(source, target, "remote", "set-url", "origin", source.location)

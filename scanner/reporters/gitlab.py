@@ -30,7 +30,7 @@ SOLUTION = (f"Revoke the key in the Trackyard dashboard ({DASHBOARD_URL}), creat
 
 def _timestamp(value: Any) -> str:
     """``yyyy-mm-ddThh:mm:ss`` in UTC, as the schema's pattern requires."""
-    when = value if isinstance(value, datetime) else datetime.now(UTC)
+    when = datetime.fromtimestamp(value, UTC) if isinstance(value, (int, float)) else datetime.now(UTC)
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 
 from scanner import gitutil
+from scanner.gitutil import StrPath
 from scanner.engine import Engine
 from scanner.errors import YardguardError
 from scanner.findings import COMMIT_MESSAGE_PATH, Finding, scan_buffer
@@ -16,7 +17,6 @@ from scanner.sources.staged import unquote
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from pathlib import Path
     from typing import IO, Any
 
 ZERO_OID = "0" * 40
@@ -71,7 +71,7 @@ def _message(commit_object: bytes) -> tuple[int, bytes]:
     return (cut + 2, commit_object[cut + 2:]) if cut >= 0 else (len(commit_object), b"")
 
 
-def _scan_objects(repo: Path | str, engine: Engine, args: list[str], stdin: bytes | None,
+def _scan_objects(repo: StrPath, engine: Engine, args: list[str], stdin: bytes | None,
                   progress: Progress | None) -> tuple[dict[str, list[Finding]], dict[str, list[Finding]]]:
     """Scan every blob and commit message ``cat-file`` yields; returns hits by blob and by commit oid."""
     blob_hits: dict[str, list[Finding]] = {}
@@ -112,7 +112,7 @@ def _scan_objects(repo: Path | str, engine: Engine, args: list[str], stdin: byte
     return blob_hits, message_hits
 
 
-def walk_introductions(repo: Path | str, revs: list[str]) -> Iterator[tuple[Commit, list[tuple[str, str, str]]]]:
+def walk_introductions(repo: StrPath, revs: list[str]) -> Iterator[tuple[Commit, list[tuple[str, str, str]]]]:
     """Commits oldest first with their first-parent changes as (old blob, new blob, path)."""
     proc = gitutil.popen(repo, *_LOG_ARGS, *revs, "--")
     assert proc.stdin is not None and proc.stdout is not None
@@ -148,8 +148,9 @@ def parse_log(stream: IO[bytes], blobs: set[str] | None = None,
 
 
 def _commit(header: bytes, order: int) -> Commit:
-    fields = header[1:].rstrip(b"\n").split(b"\0")
-    return Commit(fields[0].decode(), *(f.decode("utf-8", "replace") for f in fields[1:4]), order)
+    oid, name, email, date = header[1:].rstrip(b"\n").split(b"\0")[:4]
+    return Commit(oid.decode(), name.decode("utf-8", "replace"), email.decode("utf-8", "replace"),
+                  date.decode("utf-8", "replace"), order)
 
 
 def _attribute(blob_hits: dict[str, list[Finding]], message_hits: dict[str, list[Finding]],
@@ -185,7 +186,7 @@ def _first_introductions(placed: list[tuple[Finding, Introduction]]) -> list[tup
     return list(best.values())
 
 
-def _blob_contents(repo: Path | str, oids: Iterable[str]) -> dict[str, bytes]:
+def _blob_contents(repo: StrPath, oids: Iterable[str]) -> dict[str, bytes]:
     wanted = sorted(set(oids) - {ZERO_OID})
     if not wanted:
         return {}
@@ -193,7 +194,7 @@ def _blob_contents(repo: Path | str, oids: Iterable[str]) -> dict[str, bytes]:
     return {oid.decode(): data for oid, _, data in read_objects(io.BytesIO(out))}
 
 
-def _scan_in_parallel(repo: Path | str, engine: Engine, jobs: int, progress: Progress | None
+def _scan_in_parallel(repo: StrPath, engine: Engine, jobs: int, progress: Progress | None
                       ) -> tuple[dict[str, list[Finding]], dict[str, list[Finding]]]:
     """Split the blobs and commits (in pack order) into ``jobs`` shares, each read by its own
     ``git cat-file --batch`` in a thread (regex releases the GIL while it searches bytes)."""
@@ -238,7 +239,7 @@ def _scan_in_parallel(repo: Path | str, engine: Engine, jobs: int, progress: Pro
     return blob_hits, message_hits
 
 
-def scan_all(repo: Path | str, engine: Engine, progress: Progress | None = None, jobs: int = 1) -> list[Finding]:
+def scan_all(repo: StrPath, engine: Engine, progress: Progress | None = None, jobs: int = 1) -> list[Finding]:
     """Every key in every blob and commit message reachable from any ref, each reported once per path
     at the commit that introduced it. ``jobs`` > 1 reads with that many ``cat-file`` processes.
 
@@ -269,7 +270,7 @@ def scan_all(repo: Path | str, engine: Engine, progress: Progress | None = None,
     return [_finding_at(f, w) for f, w in _first_introductions(placed)]
 
 
-def parse_range(repo: Path | str, spec: str) -> tuple[str | None, list[str]]:
+def parse_range(repo: StrPath, spec: str) -> tuple[str | None, list[str]]:
     """``A..B`` -> (A's commit, log arguments); ``REV`` alone -> (None, commits not on any remote)."""
     if ".." in spec:
         base, _, head = spec.partition("..")
@@ -290,7 +291,7 @@ def _present(contents: dict[str, bytes], oid: str, secret: str) -> bool:
     return secret.encode("utf-8", "surrogateescape") in contents.get(oid, b"")
 
 
-def scan_range(repo: Path | str, engine: Engine, spec: str, progress: Progress | None = None) -> list[Finding]:
+def scan_range(repo: StrPath, engine: Engine, spec: str, progress: Progress | None = None) -> list[Finding]:
     """Keys that the commits of ``spec`` introduce: a (secret, path) counts only if a commit in the range
     adds it and it was in neither that commit's parent version of the file nor the range's base."""
     base, revs = parse_range(repo, spec)
