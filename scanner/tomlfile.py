@@ -65,8 +65,23 @@ def _entry_path(directory: str, real: str) -> str:
     return os.path.join(directory, sha256_hex(os.fsencode(real))[:32] + ".marshal")
 
 
-def _from_cache(real: str, signature: list[Any]) -> dict[str, Any] | None:
+def _trusted_dir() -> str | None:
+    """The cache directory, if only its owner (this user) can write to it; else None: entries from a
+    directory someone else controls could switch rules off."""
     directory = cache_dir()
+    if directory is None:
+        return None
+    try:
+        st = os.stat(directory)
+    except OSError:
+        return None
+    if st.st_mode & 0o022 or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+        return None
+    return directory
+
+
+def _from_cache(real: str, signature: list[Any]) -> dict[str, Any] | None:
+    directory = _trusted_dir()
     if directory is None:
         return None
     import marshal
@@ -81,7 +96,8 @@ def _from_cache(real: str, signature: list[Any]) -> dict[str, Any] | None:
 
 
 def _to_cache(real: str, signature: list[Any], doc: dict[str, Any]) -> None:
-    """Best effort: a cache that cannot be written (read-only home, a value JSON cannot hold) is skipped."""
+    """Best effort: a cache that cannot be written (read-only home, a value marshal cannot hold, a
+    directory someone else can write to) is skipped."""
     directory = cache_dir()
     if directory is None:
         return
@@ -89,8 +105,8 @@ def _to_cache(real: str, signature: list[Any], doc: dict[str, Any]) -> None:
     try:
         data = marshal.dumps({"signature": signature, "doc": doc})
         os.makedirs(directory, mode=0o700, exist_ok=True)
-        if hasattr(os, "getuid") and os.stat(directory).st_uid != os.getuid():
-            return  # someone else's directory: its entries could not be trusted
+        if _trusted_dir() is None:
+            return
         from scanner import outfile
         outfile.write(_entry_path(directory, real), data, mode=0o600)
     except (OSError, ValueError):  # ValueError: a value marshal cannot hold (a TOML date)

@@ -143,6 +143,21 @@ def test_corrupt_or_stale_cache_entries_are_ignored(committed: Repo, tmp_path: P
     assert [f["rule_id"] for f in findings(result)] == ["trackyard-api-key"]
 
 
+def test_a_cache_others_can_write_is_not_used(committed: Repo, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    committed.write("app.py", f"x = 1\nkey = '{KEY}'\n")
+    committed.git("add", "app.py")
+    env = {"YARDGUARD_CACHE_DIR": str(cache)}
+    assert run_cli("staged", cwd=committed.path, env=env).code == 1
+    [entry] = cache.iterdir()  # the shipped rule file, parsed
+    planted = {**marshal.loads(entry.read_bytes()), "doc": {"rule": []}}  # a valid entry with no rules
+    entry.write_bytes(marshal.dumps(planted))
+    assert run_cli("staged", cwd=committed.path, env=env).code == 0  # the owner's cache is believed
+    cache.chmod(0o777)  # now anyone could have planted it
+    assert run_cli("staged", cwd=committed.path, env=env).code == 1
+    assert marshal.loads(entry.read_bytes()) == planted  # and nothing is written there either
+
+
 @pytest.mark.parametrize("where", ["", "under-a-file/cache"])
 def test_no_cache_or_an_unusable_one_still_scans(committed: Repo, tmp_path: Path, where: str) -> None:
     (tmp_path / "under-a-file").write_text("")
