@@ -72,9 +72,22 @@ _TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
+def config_file(doc: dict[str, Any]) -> dict[str, Any]:
+    """A ``.yardguard.toml`` as it is: it holds yardguard's settings only (what may be cached)."""
+    return doc
+
+
+def yardguard_table(doc: dict[str, Any]) -> dict[str, Any]:
+    """Only ``[tool.yardguard]`` of a ``pyproject.toml`` (what may be cached: the rest could hold anything)."""
+    tool = doc.get("tool")
+    table = tool.get("yardguard") if isinstance(tool, dict) else None
+    return {} if table is None else {"tool": {"yardguard": table}}
+
+
 def _read_toml(path: str) -> dict[str, Any]:
+    view = yardguard_table if os.path.basename(path) == "pyproject.toml" else config_file
     try:
-        return tomlfile.load(path, omit=())
+        return tomlfile.load(path, view)
     except OSError as e:
         raise YardguardError(f"cannot read config file {path}: {e.strerror}") from None
     except ValueError as e:  # tomllib.TOMLDecodeError, without importing tomllib to name it
@@ -103,8 +116,11 @@ def load_config(root: str | os.PathLike[str], explicit: str | None = None) -> Co
         if not os.path.isfile(explicit):
             raise YardguardError(f"config file not found: {explicit}")
         data = _read_toml(explicit)
-        in_pyproject = os.path.basename(explicit) == "pyproject.toml"
-        return from_table(data.get("tool", {}).get("yardguard", data) if in_pyproject else data, explicit)
+        if os.path.basename(explicit) != "pyproject.toml":
+            return from_table(data, explicit)
+        if "tool" not in data:
+            raise YardguardError(f"{explicit}: no [tool.yardguard] table")
+        return from_table(data["tool"]["yardguard"], explicit)
     own = os.path.join(root, CONFIG_FILE)
     if os.path.isfile(own):
         return from_table(_read_toml(own), own)

@@ -161,11 +161,20 @@ def _parse_rule(source: str, raw: Any, index: int, compile: bool) -> Rule:
 EXAMPLE_FIELDS = ("examples", "negative_examples")
 
 
+def without_examples(doc: dict[str, Any]) -> dict[str, Any]:
+    """A rule file without its (negative) examples, which look exactly like keys: what may be cached."""
+    rules = doc.get("rule")
+    if not isinstance(rules, list):
+        return doc
+    return {**doc, "rule": [{k: v for k, v in r.items() if k not in EXAMPLE_FIELDS} if isinstance(r, dict) else r
+                            for r in rules]}
+
+
 def read_rule_file(path: str, examples: bool = True) -> dict[str, Any]:
     """The TOML document of one rule file, with ``rule`` checked to be an array of tables; without
     ``examples`` the rules have no (negative) examples, and the document may come from the cache."""
     try:
-        data = tomlfile.load(path, None if examples else EXAMPLE_FIELDS)
+        data = tomlfile.load(path, None if examples else without_examples)
     except OSError as e:
         raise YardguardError(f"cannot read rule file {path}: {e.strerror}") from None
     except ValueError as e:  # tomllib.TOMLDecodeError, without importing tomllib to name it

@@ -1,11 +1,11 @@
 """Reading TOML files (rule files, config), each parsed once per process.
 
-Importing tomllib costs ~8 ms, a fifth of the pre-commit hook's run, so a document read with ``omit``
-(the field names to leave out) is also kept in the cache directory (:func:`cache_dir`) and read from there
-while the file is unchanged (same path, inode, size, mtime and ctime). Entries are ``marshal`` data, as in
+Importing tomllib costs ~8 ms, a fifth of the pre-commit hook's run, so the part of a document a caller
+needs (its ``view``) is also kept in the cache directory (:func:`cache_dir`) and read from there while the
+file is unchanged (same path, inode, size, mtime and ctime). Entries are ``marshal`` data, as in
 Python's own ``__pycache__`` (built in, so nothing to import), in a directory only its owner can write.
-Rule examples look exactly like keys, so callers omit them: nothing that looks like a key is ever written
-to the cache.
+Views leave out what could hold a key (rule examples look exactly like keys; a pyproject.toml holds
+anything): nothing that looks like a key is ever written to the cache.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from scanner import __version__
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 _parsed: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -29,40 +30,34 @@ def cache_dir() -> str | None:
     return os.path.join(base, "yardguard", "toml")
 
 
-def load(path: str | os.PathLike[str], omit: tuple[str, ...] | None = None) -> dict[str, Any]:
-    """The parsed document at ``path``; with ``omit``, without those fields in any table, and possibly
-    from the on-disk cache. Raises :class:`OSError` and ``tomllib.TOMLDecodeError``; callers must not
-    modify the result."""
+def load(path: str | os.PathLike[str], view: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+         ) -> dict[str, Any]:
+    """The parsed document at ``path``. With ``view``, the part of it ``view`` returns, which may come from
+    (and goes to) the on-disk cache: ``view`` must leave out anything that could hold a secret. Raises
+    :class:`OSError` and ``tomllib.TOMLDecodeError``; callers must not modify the result."""
     with open(path, "rb") as f:
         st = os.fstat(f.fileno())
-        real = os.path.realpath(path)
-        stamp = (real, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-        key = (*stamp, omit)
+        name = None if view is None else f"{view.__module__}.{view.__qualname__}"
+        signature = [os.path.realpath(path), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, __version__,
+                     name]
+        key = tuple(signature)
         if key in _parsed:
             return _parsed[key]
-        signature = [*stamp, __version__, sorted(omit or ())]
-        doc = _from_cache(real, signature) if omit is not None else None
+        doc = _from_cache(signature) if view is not None else None
         if doc is None:
             import tomllib
             doc = tomllib.load(f)
-            if omit is not None:
-                doc = _without(doc, set(omit))
-                _to_cache(real, signature, doc)
+            if view is not None:
+                doc = view(doc)
+                _to_cache(signature, doc)
     _parsed[key] = doc
     return doc
 
 
-def _without(value: Any, omit: set[str]) -> Any:
-    if isinstance(value, dict):
-        return {k: _without(v, omit) for k, v in value.items() if k not in omit}
-    if isinstance(value, list):
-        return [_without(v, omit) for v in value]
-    return value
-
-
-def _entry_path(directory: str, real: str) -> str:
+def _entry_path(directory: str, signature: list[Any]) -> str:
     from scanner.digest import sha256_hex
-    return os.path.join(directory, sha256_hex(os.fsencode(real))[:32] + ".marshal")
+    real, name = signature[0], signature[-1]
+    return os.path.join(directory, sha256_hex(f"{real}\0{name}".encode("utf-8", "surrogateescape"))[:32] + ".marshal")
 
 
 def _trusted_dir() -> str | None:
@@ -80,13 +75,13 @@ def _trusted_dir() -> str | None:
     return directory
 
 
-def _from_cache(real: str, signature: list[Any]) -> dict[str, Any] | None:
+def _from_cache(signature: list[Any]) -> dict[str, Any] | None:
     directory = _trusted_dir()
     if directory is None:
         return None
     import marshal
     try:
-        with open(_entry_path(directory, real), "rb") as f:
+        with open(_entry_path(directory, signature), "rb") as f:
             entry = marshal.load(f)
     except (OSError, ValueError, EOFError, TypeError):
         return None
@@ -95,7 +90,7 @@ def _from_cache(real: str, signature: list[Any]) -> dict[str, Any] | None:
     return entry["doc"]
 
 
-def _to_cache(real: str, signature: list[Any], doc: dict[str, Any]) -> None:
+def _to_cache(signature: list[Any], doc: dict[str, Any]) -> None:
     """Best effort: a cache that cannot be written (read-only home, a value marshal cannot hold, a
     directory someone else can write to) is skipped."""
     directory = cache_dir()
@@ -108,6 +103,6 @@ def _to_cache(real: str, signature: list[Any], doc: dict[str, Any]) -> None:
         if _trusted_dir() is None:
             return
         from scanner import outfile
-        outfile.write(_entry_path(directory, real), data, mode=0o600)
+        outfile.write(_entry_path(directory, signature), data, mode=0o600)
     except (OSError, ValueError):  # ValueError: a value marshal cannot hold (a TOML date)
         pass

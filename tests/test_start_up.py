@@ -120,6 +120,24 @@ def test_cache_holds_no_rule_examples(committed: Repo) -> None:
         assert entry.stat().st_mode & 0o077 == 0
 
 
+def test_only_the_yardguard_table_of_a_pyproject_is_cached(committed: Repo, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    committed.write("pyproject.toml", f'[tool.other]\ntoken = "{KEY}"\n\n[tool.yardguard]\nexclude_paths = ["b.py"]\n')
+    committed.write("b.py", f"k = '{KEY}'\n")
+    committed.git("add", "b.py")
+    env = {"YARDGUARD_CACHE_DIR": str(cache)}
+    for _ in range(2):  # the second run reads the cache
+        assert run_cli("staged", cwd=committed.path, env=env).code == 0
+    assert len(list(cache.iterdir())) == 2  # the rule file and the pyproject's table
+    assert not any(KEY.encode() in entry.read_bytes() for entry in cache.iterdir())
+
+
+def test_config_option_on_a_pyproject_without_the_table(committed: Repo) -> None:
+    committed.write("pyproject.toml", '[project]\nname = "x"\n')
+    result = run_cli("scan", "--config", "pyproject.toml", cwd=committed.path)
+    assert result.code == 2 and "no [tool.yardguard] table" in result.err
+
+
 def test_a_changed_config_is_read_again(committed: Repo) -> None:
     committed.write("app.py", f"x = 1\nkey = '{KEY}'\n")
     committed.write("b.py", "y = 1\n")
