@@ -63,6 +63,7 @@ class Engine:
         self.rules = list(rules)
         self._keywords = [k.encode() for k in minimal_keywords(k for r in self.rules for k in r.keywords)]
         self._single: Pattern[bytes] | None = None  # compiled on first use (see has_keyword)
+        self._rule_keywords = [(r, [k.encode() for k in r.keywords]) for r in self.rules]
 
     def has_keyword(self, data: Buffer) -> bool:
         """True when any rule's keyword occurs (case-insensitively): the cheap skip test."""
@@ -80,8 +81,8 @@ class Engine:
             return []
         if len(self.rules) == 1:
             return self.rules
-        present = keywords_in(data, {k.encode() for r in self.rules for k in r.keywords})
-        return [r for r in self.rules if any(k.encode() in present for k in r.keywords)]
+        present = keywords_in(data, {k for _, keywords in self._rule_keywords for k in keywords})
+        return [r for r, keywords in self._rule_keywords if any(k in present for k in keywords)]
 
     def scan(self, data: Buffer) -> Iterator[Match]:
         """Every raw match of every candidate rule (false-positive filters come later)."""

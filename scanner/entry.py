@@ -24,7 +24,6 @@ yardguard blocked this commit: it adds a Trackyard API key.
   - Remove the key from the file and read it from the TRACKYARD_API_KEY environment variable instead.
   - If this key was ever pushed or shared, rotate it now: https://app.trackyard.com/api-keys
   - A false positive? Add `yardguard:allow` in a comment on that line."""
-_WHOLE_FILE_LIMIT = 8 << 20
 
 
 def _keywords(root: str) -> list[bytes]:
@@ -56,14 +55,12 @@ def is_clean(change: StagedChange) -> bool:
     if any(_mentions(a.data, keywords) for a in change.added.values()):
         return False
     whole = [real for _, real in change.whole_files()]
-    if any(os.path.getsize(real) > _WHOLE_FILE_LIMIT for real in whole):
+    if not whole:
+        return True
+    from scanner.sources import files
+    if any(os.path.getsize(real) >= files.MMAP_THRESHOLD for real in whole):
         return False  # big files go through the full scan's memory-mapped reader
-    return not any(_mentions(_read(real), keywords) for real in whole)
-
-
-def _read(path: str) -> bytes:
-    with open(path, "rb") as f:
-        return f.read()
+    return not any(_mentions(files.read_small(real), keywords) for real in whole)
 
 
 def run_staged(names: list[str], options: Options, change: StagedChange | None = None) -> int:
