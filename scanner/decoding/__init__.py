@@ -1,0 +1,1 @@
+"""Decoding stage between sources and the engine: encoded text and containers."""

@@ -1,0 +1,127 @@
+"""Containers opened in memory, never extracted to disk: zip family, tar, gzip/bz2/xz streams,
+SQLite databases and Python ``.pyc`` files.
+
+``container_kind`` recognises a container by a few header bytes; ``open_container`` yields its members
+lazily, bounded by :class:`ArchiveLimits`, and reports anything it skips through ``warn`` instead of raising.
+Nested containers are not opened here: the caller recurses on the members.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+Warn = Callable[[str], None]
+
+
+class ArchiveLimits:
+    """Per-archive bounds (config keys in brackets, defaults set by decode in config.py)."""
+
+    __slots__ = ("max_bytes", "max_entries", "max_ratio")
+
+    def __init__(self, max_bytes: int, max_entries: int, max_ratio: float) -> None:
+        self.max_bytes = max_bytes      # total uncompressed bytes read from one archive [max_archive_bytes]
+        self.max_entries = max_entries  # members looked at in one archive               [max_archive_entries]
+        self.max_ratio = max_ratio      # uncompressed / compressed, per member and overall [max_archive_ratio]
+
+    def __repr__(self) -> str:
+        return f"ArchiveLimits({self.max_bytes}, {self.max_entries}, {self.max_ratio})"
+
+
+class Member:
+    """One thing inside a container: ``name`` is a label only (never a filesystem path; may contain
+    '../' or start with '/': it is never opened), ``data`` its bytes, ``kind`` the container format it
+    came from: "zip" | "tar" | "gzip" | "bz2" | "xz" | "sqlite" | "pyc"."""
+
+    __slots__ = ("name", "data", "kind")
+
+    def __init__(self, name: str, data: bytes, kind: str) -> None:
+        self.name = name
+        self.data = data
+        self.kind = kind
+
+    def __repr__(self) -> str:
+        return f"Member({self.name!r}, <{len(self.data)} bytes>, {self.kind!r})"
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def container_kind(data, name: str) -> str | None:
+    """The container format of ``data`` by magic bytes ("zip", "tar", "gzip", "bz2", "xz", "sqlite",
+    "pyc"), else None. Looks at a few header bytes only (tar's magic at offset 257; pyc also needs the
+    name to end in ``.pyc``)."""
+    head = bytes(data[:16])
+    if head[:4] == b"PK\x03\x04":
+        return "zip"
+    if head[:3] == b"\x1f\x8b\x08":
+        return "gzip"
+    if head[:3] == b"BZh" and head[4:10] in (b"1AY&SY", b"\x17rE8P\x90"):  # a block, or the empty stream
+        return "bz2"
+    if head[:6] == b"\xfd7zXZ\x00":
+        return "xz"
+    if head == _SQLITE_MAGIC:
+        return "sqlite"
+    if bytes(data[257:262]) == b"ustar":
+        return "tar"
+    if head[2:4] == b"\r\n" and len(head) == 16 and name.endswith(".pyc"):
+        return "pyc"
+    return None
+
+
+def open_container(data, name: str, limits: ArchiveLimits, warn: Warn) -> Iterator[Member]:
+    """The members of one container, lazily, decompressed in memory (never written to disk).
+
+    Never raises on hostile input: a corrupt, truncated or encrypted archive, or one that hits a limit,
+    calls ``warn`` with one line (naming the archive and what was skipped, no secret material) and stops or
+    skips. gzip/bz2/xz: one member named after the outer file minus its suffix, unless the stream holds
+    a tar, whose members are yielded instead (kind "tar"). tar: regular files only. SQLite: one member per
+    table, its text/blob cells separated by newlines. pyc: the string/bytes constants separated by
+    newlines. Nested containers are not opened here."""
+    kind = container_kind(data, name)
+    if kind is None:
+        return
+    view = memoryview(data)
+    try:
+        yield from _opener(kind)(view, name, limits, warn)
+    except Exception as exc:  # a parser bug on hostile bytes must not crash the scan
+        warn(f"{label(name)}: {kind} reader failed ({type(exc).__name__}); the rest of it was not read")
+    finally:
+        view.release()
+
+
+def _opener(kind: str) -> Callable[..., Iterator[Member]]:
+    """The member reader for ``kind``; imported on first use (the hook path rarely needs any)."""
+    if kind == "zip":
+        from scanner.decoding.containers.zipfmt import zip_members
+        return zip_members
+    if kind == "tar":
+        from scanner.decoding.containers.tarfmt import plain_tar_members
+        return plain_tar_members
+    if kind == "sqlite":
+        from scanner.decoding.containers.sqlitefmt import sqlite_members
+        return sqlite_members
+    if kind == "pyc":
+        from scanner.decoding.containers.pycfmt import pyc_members
+        return pyc_members
+    from scanner.decoding.containers.streams import stream_members
+    return lambda view, name, limits, warn: stream_members(kind, view, name, limits, warn)
+
+
+def label(name: str) -> str:
+    """``name`` made safe for a one-line warning: control characters replaced, alphanumeric runs of 16
+    or more (which could be key material) cut to their first four characters, at most 120 characters."""
+    out: list[str] = []
+    run: list[str] = []
+
+    def end_run() -> None:
+        out.append("".join(run) if len(run) < 16 else "".join(run[:4]) + "\u2026")
+        run.clear()
+
+    for ch in name[:400]:
+        if ch.isascii() and ch.isalnum():
+            run.append(ch)
+            continue
+        end_run()
+        out.append(ch if ch.isprintable() else "?")
+    end_run()
+    text = "".join(out)
+    return text if len(text) <= 120 else text[:119] + "\u2026"
