@@ -24,11 +24,15 @@ def dumps(findings: list[Finding]) -> str:
 
 def load(path: str | Path) -> set[Entry]:
     """Read a baseline; a missing or malformed file is a :class:`YardguardError`."""
-    doc = jsonfile.read(path, "baseline")
+    return parse(jsonfile.read(path, "baseline"), str(path))
+
+
+def parse(doc: object, source: str) -> set[Entry]:
+    """The entries of a parsed baseline document (``source`` names it in errors)."""
     try:
-        if doc.get("version") == 1:
-            return {(r["rule_id"], r["secret_sha256"], r["path"]) for r in doc["findings"]}
+        if doc.get("version") == 1:  # type: ignore[union-attr]
+            return {(r["rule_id"], r["secret_sha256"], r["path"]) for r in doc["findings"]}  # type: ignore[index]
     except (AttributeError, KeyError, TypeError):
         pass
-    raise YardguardError(f"baseline {path} is malformed (expected version 1 with findings "
+    raise YardguardError(f"baseline {source} is malformed (expected version 1 with findings "
                          "of rule_id, secret_sha256, path)")

@@ -115,8 +115,51 @@ def _row(f: Finding) -> str:
     return f"| {status} | {where} | {_md(f.redacted)} | {commit} | {_md(f.author_name or '')} |"
 
 
-def summary_markdown(findings: list[Finding], target: Target, code: int, fail_on: str) -> str:
-    """The job summary: verdict, a table of findings (live keys first) and what to do next."""
+def allow_comments(repo: str, rev_range: str) -> list[tuple[str, int]]:
+    """(path, line) of each line that ``A..B`` adds with an allow comment (``yardguard:allow`` and the
+    other markers): keys on those lines are not reported, so reviewers should see them."""
+    from scanner.filters import ALLOW_MARKERS
+    from scanner.sources.staged import unquote
+    base, _, head = rev_range.partition("..")
+    pattern = "|".join(m.decode() for m in ALLOW_MARKERS)  # letters, ':' and ' ' only: literal in a regex
+    out = gitutil.git(repo, "-c", "core.quotepath=off", "diff", "-U0", "--no-color", "--no-ext-diff",
+                      "--no-textconv", "--no-renames", "--src-prefix=a/", "--dst-prefix=b/", f"-G{pattern}",
+                      base, head, "--")
+    found: list[tuple[str, int]] = []
+    path, line = "", 0
+    for raw in out.splitlines():
+        if raw.startswith(b"+++ "):
+            path = unquote(raw[4:])[2:] if raw[4:] != b"/dev/null" else ""
+        elif raw.startswith(b"@@ "):
+            line = int(raw.split(b" ")[2][1:].split(b",")[0])
+        elif raw.startswith(b"+") and path:
+            if any(m in raw for m in ALLOW_MARKERS):
+                found.append((path, line))
+            line += 1
+    return found
+
+
+def summary_markdown(findings: list[Finding], target: Target, code: int, fail_on: str,
+                     notices: list[str] = (), allowed: list[tuple[str, int]] = ()) -> str:  # type: ignore[assignment]
+    """The job summary: verdict, a table of findings (live keys first), what to do next, then notices
+    (settings the range changes) and the lines it marks with allow comments."""
+    return _verdict(findings, target, code, fail_on) + _review_notes(notices, allowed)
+
+
+def _review_notes(notices: list[str], allowed: list[tuple[str, int]]) -> str:
+    lines = []
+    if notices:
+        lines += ["", "### Notices", "", *(f"- {_md(n)}" for n in notices)]
+    if allowed:
+        lines += ["", "### Lines this range marks with an allow comment", "",
+                  "Keys on these lines are not reported: check each one is a false positive.", "",
+                  *(f"- {_md(p)}:{n}" for p, n in allowed[:_SUMMARY_ROWS])]
+        if len(allowed) > _SUMMARY_ROWS:
+            lines.append(f"- …and {len(allowed) - _SUMMARY_ROWS} more")
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _verdict(findings: list[Finding], target: Target, code: int, fail_on: str) -> str:
     keys = len({f.secret_sha256 for f in findings})
     if not findings:
         title = "✅ yardguard: no Trackyard API keys introduced"
@@ -180,7 +223,11 @@ def run_github(repo: str, options: Options, rev_range: str | None, sarif_file: s
     from scanner.collect import scan_history
     try:
         target = Target(rev_range, f"range {rev_range}") if rev_range else target_from_event(repo, env)
-        run = prepare(repo, options)
+        if target.rev_range and not target.skip:  # settings from the base, never from the commits under review
+            from scanner.collect import range_trust
+            run = prepare(repo, options, *range_trust(repo, [target.rev_range]))
+        else:
+            run = prepare(repo, options)
         found = [] if target.skip else scan_history(run, repo, target.rev_range)
         findings, revoke_failed = check(run, found, "ci")
     except YardguardError as e:
@@ -193,7 +240,8 @@ def run_github(repo: str, options: Options, rev_range: str | None, sarif_file: s
     sys.stdout.write(render("github", findings, ctx))
     sys.stdout.flush()
     code = max(exit_code(findings, run.fail_on), int(revoke_failed))
-    _append(env.get("GITHUB_STEP_SUMMARY"), summary_markdown(findings, target, code, run.fail_on))
+    allowed = allow_comments(repo, target.rev_range) if target.rev_range and ".." in target.rev_range else []
+    _append(env.get("GITHUB_STEP_SUMMARY"), summary_markdown(findings, target, code, run.fail_on, run.notices, allowed))
     _append(env.get("GITHUB_OUTPUT"), outputs_text({
         "findings": len(findings),
         "live": sum(1 for f in findings if f.status == "live"),

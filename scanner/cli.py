@@ -92,15 +92,17 @@ def history(repo: str, rev_range: str | None, jobs: int, **kw: Any) -> None:
 def pre_push(**kw: Any) -> None:
     """Scan the commits being pushed (git's pre-push stdin, or pre-commit's PRE_COMMIT_*_REF)."""
     from scanner import gitutil
-    from scanner.collect import push_ranges, scan_history
+    from scanner.collect import push_ranges, range_trust, scan_history
     from scanner.findings import dedupe_locations
     root = gitutil.toplevel(".")
     if root is None:
         raise YardguardError("not inside a git work tree")
-    run = prepare(root, _options(kw))
     lines = [] if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read().splitlines()
+    ranges = push_ranges(os.environ, lines, root)
+    # settings as published (the remote side), never as the commits being pushed have them
+    run = prepare(root, _options(kw), *range_trust(root, ranges)) if ranges else prepare(root, _options(kw))
     # a branch and a tag pushed on the same commit would report each key twice
-    found = dedupe_locations(f for r in push_ranges(os.environ, lines, root) for f in scan_history(run, root, r))
+    found = dedupe_locations(f for r in ranges for f in scan_history(run, root, r))
     sys.exit(finish(run, found, "pre-push"))
 
 

@@ -97,8 +97,22 @@ def run_history(repo: str, rev_range: str | None, jobs: int, options: Options) -
     """``yardguard history``: scan, report, and return the exit code."""
     from scanner import gitutil
     root = gitutil.require_repo(repo)
-    run = prepare(root, options)
+    run = prepare(root, options, *range_trust(root, [rev_range])) if rev_range else prepare(root, options)
     return finish(run, scan_history(run, root, rev_range, jobs), "history")
+
+
+def range_trust(root: str | os.PathLike[str], rev_ranges: list[str]) -> tuple[str, list[str]]:
+    """(trusted revision, commits under review) for history ranges (``history --range``, a push): ``A``
+    of the first ``A..B``; for single REVs (their commits on no remote), the published commit they
+    build on."""
+    from scanner.revision_config import published_base
+    from scanner.sources.history import parse_range
+    heads = [r.partition("..")[2] or r for r in rev_ranges]
+    for rev_range in rev_ranges:
+        base, _ = parse_range(root, rev_range)
+        if base is not None:
+            return base, heads
+    return published_base(root, heads, ["--remotes"]), heads
 
 
 def scan_history(run: Run, repo: str | os.PathLike[str], rev_range: str | None, jobs: int = 1) -> list[Finding]:

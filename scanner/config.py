@@ -94,8 +94,9 @@ def _read_toml(path: str) -> dict[str, Any]:
         raise YardguardError(f"{path}: invalid TOML: {e}") from None
 
 
-def from_table(table: dict[str, Any], source: str) -> Config:
-    """Validate one ``[tool.yardguard]``-shaped table."""
+def from_table(table: dict[str, Any], source: str, base_dir: str | None = None) -> Config:
+    """Validate one ``[tool.yardguard]``-shaped table; relative paths in it resolve from ``base_dir``
+    (default: the directory of ``source``)."""
     unknown = sorted(set(table) - set(DEFAULTS))
     if unknown:
         raise YardguardError(f"{source}: unknown config key(s): {', '.join(unknown)}")
@@ -106,21 +107,26 @@ def from_table(table: dict[str, Any], source: str) -> Config:
             raise YardguardError(f"{source}: config key {key!r} must be a list of strings")
     if table.get("fail_on") not in (None, "any", "live", "verified", "never"):
         raise YardguardError(f"{source}: fail_on must be one of any, live, verified, never")
-    return Config(**table, base_dir=os.path.dirname(os.path.abspath(source)))
+    return Config(**table, base_dir=os.path.dirname(os.path.abspath(source)) if base_dir is None else base_dir)
+
+
+def explicit_table(path: str) -> dict[str, Any]:
+    """The settings table of a config file named by the operator (``--config``)."""
+    if not os.path.isfile(path):
+        raise YardguardError(f"config file not found: {path}")
+    data = _read_toml(path)
+    if os.path.basename(path) != "pyproject.toml":
+        return data
+    if "tool" not in data:
+        raise YardguardError(f"{path}: no [tool.yardguard] table")
+    return data["tool"]["yardguard"]
 
 
 def load_config(root: str | os.PathLike[str], explicit: str | None = None) -> Config:
     """``explicit`` (``--config``) or ``root/.yardguard.toml`` or ``[tool.yardguard]`` in
     ``root/pyproject.toml``; defaults when none exists."""
     if explicit:
-        if not os.path.isfile(explicit):
-            raise YardguardError(f"config file not found: {explicit}")
-        data = _read_toml(explicit)
-        if os.path.basename(explicit) != "pyproject.toml":
-            return from_table(data, explicit)
-        if "tool" not in data:
-            raise YardguardError(f"{explicit}: no [tool.yardguard] table")
-        return from_table(data["tool"]["yardguard"], explicit)
+        return from_table(explicit_table(explicit), explicit)
     own = os.path.join(root, CONFIG_FILE)
     if os.path.isfile(own):
         return from_table(_read_toml(own), own)

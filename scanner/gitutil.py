@@ -116,3 +116,47 @@ def require_repo(path: StrPath) -> str:
 def has_commit(repo: StrPath, rev: str = "HEAD") -> bool:
     """True when ``rev`` names a commit."""
     return run(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")[0] == 0
+
+
+def files_at(repo: StrPath, rev: str, paths: list[str], limit: int) -> dict[str, bytes]:
+    """The content of each of ``paths`` that is a file at revision ``rev`` (``git cat-file``, never the
+    work tree); a file larger than ``limit`` bytes is a :class:`YardguardError`. Paths are relative to
+    the repository root."""
+    wanted = [p for p in paths if "\n" not in p]
+    if not wanted:
+        return {}
+    query = "".join(f"{rev}:{p}\n" for p in wanted).encode()
+    listing = git(repo, "cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)", input=query)
+    blobs: dict[str, str] = {}
+    for path, line in zip(wanted, listing.splitlines()):
+        parts = line.split()
+        if len(parts) != 3 or parts[1] != b"blob":
+            continue  # missing (or a directory)
+        if int(parts[2]) > limit:
+            raise YardguardError(f"{rev}:{path} is larger than {limit} bytes")
+        blobs[path] = parts[0].decode()
+    if not blobs:
+        return {}
+    out = git(repo, "cat-file", "--batch", input="".join(f"{o}\n" for o in blobs.values()).encode())
+    contents: dict[str, bytes] = {}
+    view = memoryview(out)
+    at = 0
+    for path in blobs:
+        end = out.index(b"\n", at)
+        size = int(out[at:end].split()[2])
+        contents[path] = bytes(view[end + 1:end + 1 + size])
+        at = end + 2 + size
+    return contents
+
+
+def tree_files(repo: StrPath, rev: str, directory: str) -> list[str] | None:
+    """The file names directly in ``directory`` at revision ``rev`` (None when it is not a directory)."""
+    code, out, _ = run(repo, "ls-tree", "-z", f"{rev}:{directory}" if directory else rev)
+    if code != 0:
+        return None
+    names = []
+    for entry in filter(None, out.split(b"\0")):
+        meta, _, name = entry.partition(b"\t")
+        if meta.split()[1] == b"blob":
+            names.append(os.fsdecode(name))
+    return names

@@ -10,7 +10,11 @@ from scanner.config import Config, load_config
 from scanner.engine import Engine
 from scanner.errors import YardguardError
 from scanner.findings import Finding
-from scanner.rules import BUILTIN_RULES_DIR, RuleSet, load_rules
+from scanner.rules import BUILTIN_RULES_DIR, RuleSet, add_document, load_rules
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 FAIL_ON = ("any", "live", "verified", "never")
 
@@ -39,6 +43,7 @@ class Run:
                  root: str | os.PathLike[str], accepted: set[tuple[str, str, str]] | None = None) -> None:
         self.options, self.config, self.ruleset, self.engine, self.root = options, config, ruleset, engine, root
         self.accepted = set() if accepted is None else accepted
+        self.notices: list[str] = []  # for the operator: settings the reviewed commits change (see prepare)
         self.started = time.time()  # seconds since the epoch (datetime costs an import on the hook's path)
 
     @property
@@ -46,13 +51,33 @@ class Run:
         return self.options.fail_on or self.config.fail_on or "any"
 
 
-def prepare(root: str | os.PathLike[str], options: Options) -> Run:
-    """Load config (from ``root``), rules and baseline; any problem is a :class:`YardguardError`.
+def prepare(root: str | os.PathLike[str], options: Options, revision: str | None = None,
+            heads: list[str] | tuple[str, ...] = ()) -> Run:
+    """Load config, rules and baseline; any problem is a :class:`YardguardError`. By default they come from
+    ``root`` (the work tree). A gate passes ``revision``: the trusted git revision to read the
+    repository's config, rule files and baseline from (see :mod:`scanner.revision_config`), with
+    the operator's ``--config`` laid over it (:mod:`scanner.revision_config`), and the commits under
+    review (``heads``) that change those files are noticed: notices go to stderr and ``Run.notices``.
     A shipped rule's regexes compile when its keywords first occur (the tests check them); rules from a
     config or ``--rules`` are compiled and checked against their examples now."""
-    config = load_config(root, options.config)
-    extra = [config.resolve(p) for p in config.rules] + list(options.rules)
-    ruleset = load_rules(extra, compile=False).without(set(config.disabled_rules))
+    documents: list[tuple[str, dict[str, Any]]] = []
+    accepted: set[tuple[str, str, str]] | None = None
+    notices: list[str] = []
+    if revision is None:
+        config = load_config(root, options.config)
+        extra = [config.resolve(p) for p in config.rules] + list(options.rules)
+    else:
+        from scanner import revision_config
+        settings = revision_config.load(root, revision, options.config)
+        notices = settings.notices + revision_config.changes(root, revision, list(heads))
+        for notice in notices:
+            print(f"yardguard: notice: {notice}", file=sys.stderr)
+        config, documents, accepted = settings.config, settings.rule_documents, settings.accepted
+        extra = settings.operator_rules + list(options.rules)
+    ruleset = load_rules(extra, compile=False)
+    for source, document in documents:
+        add_document(document, source, ruleset, compile=False)
+    ruleset = ruleset.without(set(config.disabled_rules))
     # a rule that fails its own examples is a broken rule file; the shipped ones are checked by the tests
     added = [r for r in ruleset.rules if not r.source.startswith(BUILTIN_RULES_DIR)]
     if added:
@@ -63,11 +88,12 @@ def prepare(root: str | os.PathLike[str], options: Options) -> Run:
         if failures:
             raise YardguardError(str(failures[0]))
     baseline_path = options.baseline or (config.resolve(config.baseline) if config.baseline else None)
-    accepted: set[tuple[str, str, str]] = set()
     if baseline_path:
         from scanner import baseline
         accepted = baseline.load(baseline_path)
-    return Run(options, config, ruleset, Engine(ruleset.rules), root, accepted)
+    run = Run(options, config, ruleset, Engine(ruleset.rules), root, accepted)
+    run.notices = notices
+    return run
 
 
 def keep(run: Run, findings: list[Finding]) -> list[Finding]:

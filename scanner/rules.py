@@ -187,8 +187,13 @@ def read_rule_file(path: str, examples: bool = True) -> dict[str, Any]:
 def load_file(path: str, into: RuleSet, compile: bool = True, examples: bool = True) -> None:
     """Parse one rule file and add its rules and providers to ``into``; ``compile=False`` leaves each
     rule's regexes to be compiled (and checked) on first use; ``examples``: see :func:`read_rule_file`."""
-    source = str(path)
-    data = read_rule_file(path, examples)
+    add_document(read_rule_file(path, examples), str(path), into, compile)
+
+
+def add_document(data: dict[str, Any], source: str, into: RuleSet, compile: bool = True) -> None:
+    """Add the rules and providers of one parsed rule file (named ``source`` in errors) to ``into``."""
+    if not isinstance(data.get("rule", []), list):
+        raise YardguardError(f"{source}: 'rule' must be an array of tables ([[rule]])")
     raw_rules = data.get("rule", [])
     providers = data.get("provider", {})
     if not isinstance(providers, dict):
