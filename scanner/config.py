@@ -27,6 +27,11 @@ DEFAULTS: dict[str, Any] = {
     "verify_cache": None,       # on-disk cache file (secret hashes only)
     "verify_cache_ttl": 900.0,  # seconds a cached verdict stays valid
     "audit_log": None,          # revocation audit log (JSON lines)
+    # pre-receive (server side); operator only: never read from a repository
+    "allow_skip": False,        # `git push -o yardguard.skip` lets a push through (logged)
+    "push_log": None,           # JSON lines log of skipped pushes and fail-open timeouts
+    "time_budget": 4.0,         # seconds the hook may take
+    "on_timeout": "reject",     # reject | accept (logged) when the budget runs out
 }
 """Every config key with its default (documented in the README, "Configuration")."""
 
@@ -49,6 +54,10 @@ class Config:
     verify_cache: str | None
     verify_cache_ttl: float
     audit_log: str | None
+    allow_skip: bool
+    push_log: str | None
+    time_budget: float
+    on_timeout: str
 
     def __init__(self, base_dir: str | os.PathLike[str] | None = None, **values: Any) -> None:
         unknown = set(values) - set(DEFAULTS)
@@ -69,7 +78,10 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "max_file_size": (int,), "fail_on": (str,), "api_base": (str,), "verify_timeout": (int, float),
     "verify_deadline": (int, float), "verify_concurrency": (int,), "verify_retries": (int,),
     "verify_cache": (str,), "verify_cache_ttl": (int, float), "audit_log": (str,),
+    "allow_skip": (bool,), "push_log": (str,), "time_budget": (int, float), "on_timeout": (str,),
 }
+OPERATOR_ONLY = frozenset({"allow_skip", "push_log", "time_budget", "on_timeout"})
+"""Keys only the operator's config may set (a gate never reads them from a repository)."""
 
 
 def config_file(doc: dict[str, Any]) -> dict[str, Any]:
@@ -101,12 +113,14 @@ def from_table(table: dict[str, Any], source: str, base_dir: str | None = None) 
     if unknown:
         raise YardguardError(f"{source}: unknown config key(s): {', '.join(unknown)}")
     for key, value in table.items():
-        if isinstance(value, bool) or not isinstance(value, _TYPES[key]):
+        if (isinstance(value, bool) and bool not in _TYPES[key]) or not isinstance(value, _TYPES[key]):
             raise YardguardError(f"{source}: config key {key!r} has the wrong type")
         if isinstance(value, list) and not all(isinstance(v, str) for v in value):
             raise YardguardError(f"{source}: config key {key!r} must be a list of strings")
     if table.get("fail_on") not in (None, "any", "live", "verified", "never"):
         raise YardguardError(f"{source}: fail_on must be one of any, live, verified, never")
+    if table.get("on_timeout") not in (None, "reject", "accept"):
+        raise YardguardError(f"{source}: on_timeout must be reject or accept")
     return Config(**table, base_dir=os.path.dirname(os.path.abspath(source)) if base_dir is None else base_dir)
 
 

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import os
 import sys
+import time
+
+STARTED = time.monotonic()
+"""When this process started running yardguard (pre-receive counts its time budget from here)."""
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -76,11 +80,20 @@ def run_staged(names: list[str], options: Options, change: StagedChange | None =
     return code
 
 
+def run_pre_receive_hook(options: Options) -> int:
+    """``yardguard pre-receive``: read git's stdin and scan the push (see :mod:`scanner.prereceive`)."""
+    from scanner.prereceive import run_pre_receive
+    lines = [] if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read().splitlines()
+    return run_pre_receive(options, lines, os.environ, STARTED)
+
+
 LEAN_OPTIONS = {
     "staged": {"--format": "fmt", "--output": "output", "-o": "output"},
     "history": {"--format": "fmt", "--output": "output", "-o": "output", "--repo": "repo", "--range": "rev_range",
                 "--jobs": "jobs", "-j": "jobs"},
     "scan": {"--format": "fmt", "--output": "output", "-o": "output", "--all-files": "all_files"},
+    "pre-receive": {"--format": "fmt", "--output": "output", "-o": "output", "--config": "config",
+                    "--baseline": "baseline", "--fail-on": "fail_on"},
 }
 """The options each lean command understands, by the name their value goes under; their click twins in
 :mod:`scanner.cli` document them."""
@@ -122,15 +135,22 @@ def lean_arguments(args: list[str]) -> tuple[str, list[str], dict[str, str]] | N
             return None
     if "jobs" in values and not (values["jobs"].isdigit() and int(values["jobs"]) >= 1):
         return None
+    if values.get("fail_on", "any") not in ("any", "live", "verified", "never"):
+        return None
+    if command == "pre-receive" and positional:
+        return None
     return command, positional, values
 
 
 def _run_lean(command: str, positional: list[str], values: dict[str, str]) -> int:
     if command == "staged":
         return _staged_without_click(positional, values.get("fmt", "text"), values.get("output"))
-    from scanner.collect import DEFAULT_JOBS, run_history, run_scan
     from scanner.pipeline import Options
-    options = Options(fmt=values.get("fmt", "text"), output=values.get("output"))
+    options = Options(fmt=values.get("fmt", "text"), output=values.get("output"), config=values.get("config"),
+                      baseline=values.get("baseline"), fail_on=values.get("fail_on"))
+    if command == "pre-receive":
+        return run_pre_receive_hook(options)
+    from scanner.collect import DEFAULT_JOBS, run_history, run_scan
     if command == "scan":
         return run_scan(positional, "all_files" in values, options)
     jobs = int(values["jobs"]) if "jobs" in values else DEFAULT_JOBS
@@ -148,8 +168,8 @@ def _staged_without_click(names: list[str], fmt: str, output: str | None) -> int
 
 
 def main() -> None:
-    """``yardguard``: ``staged``, ``history`` and ``scan`` with only :data:`LEAN_OPTIONS` run here without
-    click; everything else goes to the click CLI."""
+    """``yardguard``: ``staged``, ``history``, ``scan`` and ``pre-receive`` with only :data:`LEAN_OPTIONS`
+    run here without click; everything else goes to the click CLI."""
     lean = lean_arguments(sys.argv[1:])
     if lean is not None:
         from scanner.errors import guarded

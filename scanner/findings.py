@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from typing import Any, Self
 
 COMMIT_MESSAGE_PATH = "<commit message>"
+TAG_MESSAGE_PATH = "<tag message>"  # an annotated tag's message (pre-receive)
 _CONTEXT = 4096  # bytes of a (possibly huge, binary) line looked at around a match for allow comments
 
 

@@ -68,8 +68,8 @@ def prepare(root: str | os.PathLike[str], options: Options, revision: str | None
         extra = [config.resolve(p) for p in config.rules] + list(options.rules)
     else:
         from scanner import revision_config
-        settings = revision_config.load(root, revision, options.config)
-        notices = settings.notices + revision_config.changes(root, revision, list(heads))
+        settings = revision_config.load(root, revision, options.config, list(heads))
+        notices = settings.notices
         for notice in notices:
             print(f"yardguard: notice: {notice}", file=sys.stderr)
         config, documents, accepted = settings.config, settings.rule_documents, settings.accepted

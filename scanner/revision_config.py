@@ -10,7 +10,7 @@ import os
 import posixpath
 
 from scanner import gitutil
-from scanner.config import CONFIG_FILE, Config, explicit_table, from_table
+from scanner.config import CONFIG_FILE, OPERATOR_ONLY, Config, explicit_table, from_table
 from scanner.errors import YardguardError
 
 TYPE_CHECKING = False
@@ -105,12 +105,17 @@ def _baseline(root: str | os.PathLike[str], rev: str, named: str, source: str) -
     return baseline.parse(doc, f"{rev}:{path}")
 
 
-def load(root: str | os.PathLike[str], rev: str, explicit: str | None = None) -> Settings:
+def load(root: str | os.PathLike[str], rev: str, explicit: str | None = None, heads: list[str] = ()) -> Settings:  # type: ignore[assignment]
     """The settings of a gate whose trusted revision is ``rev`` (:data:`NOTHING_PUBLISHED`: the
     defaults), with the operator's config file ``explicit`` laid over the repository's: a key the
-    operator sets wins."""
+    operator sets wins. Keys of :data:`~scanner.config.OPERATOR_ONLY` are never taken from the repository.
+    The notices include the settings files that the commits under review (``heads``) change."""
     table, source = repository_table(root, rev)
     notices = []
+    ignored = sorted(OPERATOR_ONLY & set(table))
+    if ignored:
+        notices.append(f"{source} sets {', '.join(ignored)}: only the operator's config may (ignored)")
+        table = {k: v for k, v in table.items() if k not in OPERATOR_ONLY}
     from_table(table, source, base_dir=str(root))  # the repository's own table must be valid alone
     if rev == NOTHING_PUBLISHED:
         notices.append("nothing published to read the repository's config from: using the defaults")
@@ -125,46 +130,43 @@ def load(root: str | os.PathLike[str], rev: str, explicit: str | None = None) ->
     if "baseline" not in operator and table.get("baseline"):
         accepted = _baseline(root, rev, table["baseline"], source)
     config.rules, config.baseline = operator.get("rules", []), operator.get("baseline")
+    notices += changes(root, rev, list(heads), table)
     return Settings(config, documents, operator_rules, accepted, notices)
 
 
-def _named_files(table: dict[str, Any]) -> set[str]:
-    named = set()
+def _named_files(table: dict[str, Any]) -> list[str]:
+    named = []
     for path in [*table.get("rules", []), *([table["baseline"]] if table.get("baseline") else [])]:
         try:
-            named.add(_in_repository(path, "config"))
+            inside = _in_repository(path, "config")
         except YardguardError:
             continue
+        if inside:
+            named.append(inside)
     return named
 
 
-def changes(root: str | os.PathLike[str], rev: str, heads: list[str]) -> list[str]:
-    """Notices for the settings files that the commits under review (``heads``) change relative to
-    ``rev``: they take effect once merged, not in this run."""
-    base_table, _ = repository_table(root, rev)
+def changes(root: str | os.PathLike[str], rev: str, heads: list[str], table: dict[str, Any]) -> list[str]:
+    """Notices for the settings files (the config, and the rule files and baseline that ``table``, the
+    config at ``rev``, names) that the commits under review (``heads``) change relative to ``rev``: they
+    take effect once merged, not in this run."""
+    from scanner.sources.staged import unquote
     out = []
+    paths = [CONFIG_FILE, PYPROJECT, *_named_files(table)]
+    used = "the defaults" if rev == NOTHING_PUBLISHED else f"the version at {rev[:12]}"
     for head in dict.fromkeys(heads):
-        try:
-            head_table, head_source = repository_table(root, head)
-        except YardguardError:
-            head_table, head_source = {"<invalid>": True}, head
-        changed = []
-        if head_table != base_table:
-            changed.append(head_source.partition(":")[2] or CONFIG_FILE)
-        named = sorted(_named_files(base_table) | _named_files(head_table))
-        for path in named:
-            if _oid(root, rev, path) != _oid(root, head, path):
-                changed.append(path)
+        listing = gitutil.git(root, "diff", "--name-only", "--no-renames", "--no-ext-diff", rev, head, "--", *paths)
+        changed = [unquote(line) for line in listing.splitlines()]
+        if changed == [PYPROJECT]:  # only a change to [tool.yardguard] matters
+            try:
+                if repository_table(root, head)[0] == table:
+                    continue
+            except YardguardError:
+                pass
         if changed:
-            used = "the defaults" if rev == NOTHING_PUBLISHED else f"the version at {rev[:12]}"
             out.append(f"{head[:12]} changes {', '.join(changed)}: yardguard used {used}; the change takes "
                        "effect once merged")
     return out
-
-
-def _oid(root: str | os.PathLike[str], rev: str, path: str) -> str | None:
-    code, out, _ = gitutil.run(root, "rev-parse", "--verify", "--quiet", f"{rev}:{path}")
-    return out.strip().decode() if code == 0 else None
 
 
 def published_base(root: str | os.PathLike[str], tips: list[str], published: list[str]) -> str:

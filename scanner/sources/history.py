@@ -12,7 +12,7 @@ from scanner import gitutil
 from scanner.gitutil import StrPath
 from scanner.engine import Engine
 from scanner.errors import YardguardError
-from scanner.findings import COMMIT_MESSAGE_PATH, Finding, scan_buffer
+from scanner.findings import COMMIT_MESSAGE_PATH, TAG_MESSAGE_PATH, Finding, scan_buffer
 from scanner.sources.staged import unquote
 
 TYPE_CHECKING = False
@@ -295,6 +295,13 @@ def scan_range(repo: StrPath, engine: Engine, spec: str, progress: Progress | No
     """Keys that the commits of ``spec`` introduce: a (secret, path) counts only if a commit in the range
     adds it and it was in neither that commit's parent version of the file nor the range's base."""
     base, revs = parse_range(repo, spec)
+    return scan_commits(repo, engine, revs, base, progress)
+
+
+def scan_commits(repo: StrPath, engine: Engine, revs: list[str], base: str | None = None,
+                 progress: Progress | None = None) -> list[Finding]:
+    """Keys that the commits ``git log revs`` lists introduce (see :func:`scan_range`); with ``base``,
+    a key that ``base`` already has at the same path does not count either."""
     walk = list(walk_introductions(repo, revs))
     new_blobs = {new for _, changes in walk for _, new, _ in changes}
     wanted = [*(c.oid for c, _ in walk), *new_blobs]
@@ -321,4 +328,28 @@ def scan_range(repo: StrPath, engine: Engine, spec: str, progress: Progress | No
         if where.path in base_blobs and _present(base_contents, base_blobs[where.path], finding.secret):
             continue
         out.append(_finding_at(finding, where))
+    return out
+
+
+def scan_tag_messages(repo: StrPath, engine: Engine, oids: list[str]) -> list[Finding]:
+    """Keys in the messages of the annotated tags ``oids`` (and of the tags they point to); each finding's
+    ``commit`` is the tag object's id. Objects that are not tags are skipped."""
+    out: list[Finding] = []
+    seen: set[str] = set()
+    todo = list(oids)
+    while todo:
+        wanted = [o for o in dict.fromkeys(todo) if o not in seen]
+        seen.update(wanted)
+        todo = []
+        if not wanted:
+            break
+        listing = gitutil.git(repo, "cat-file", "--batch", input="".join(f"{o}\n" for o in wanted).encode())
+        for oid, kind, data in read_objects(io.BytesIO(listing)):
+            if kind != b"tag":
+                continue
+            if data.startswith(b"object "):
+                todo.append(data[7:data.index(b"\n")].decode())
+            _, message = _message(data)
+            if engine.has_keyword(message):
+                out += [f.replace(commit=oid.decode()) for f in scan_buffer(engine, message, TAG_MESSAGE_PATH)]
     return out
