@@ -71,8 +71,8 @@ def open_container(data, name: str, limits: ArchiveLimits, warn: Warn) -> Iterat
     """The members of one container, lazily, decompressed in memory (never written to disk).
 
     Never raises on hostile input: a corrupt, truncated or encrypted archive, or one that hits a limit,
-    calls ``warn`` with one line (naming the archive and what was skipped, no secret material) and stops or
-    skips. gzip/bz2/xz: one member named after the outer file minus its suffix, unless the stream holds
+    calls ``warn`` with one line saying what was skipped and why (the caller names the archive; entry
+    names are shown through :func:`label`, never key material) and stops or skips. gzip/bz2/xz: one member named after the outer file minus its suffix, unless the stream holds
     a tar, whose members are yielded instead (kind "tar"). tar: regular files only. SQLite: one member per
     table, its text/blob cells separated by newlines. pyc: the string/bytes constants separated by
     newlines. Nested containers are not opened here."""
@@ -83,7 +83,7 @@ def open_container(data, name: str, limits: ArchiveLimits, warn: Warn) -> Iterat
     try:
         yield from _opener(kind)(view, name, limits, warn)
     except Exception as exc:  # a parser bug on hostile bytes must not crash the scan
-        warn(f"{label(name)}: {kind} reader failed ({type(exc).__name__}); the rest of it was not read")
+        warn(f"{kind} reader failed ({type(exc).__name__}); the rest of it was not read")
     finally:
         view.release()
 

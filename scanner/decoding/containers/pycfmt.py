@@ -9,7 +9,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 
-from scanner.decoding.containers import ArchiveLimits, Member, Warn, label
+from scanner.decoding.containers import ArchiveLimits, Member, Warn
 
 MAX_DEPTH = 200
 """Nesting of tuples/code objects followed (CPython's own limit is 2000; real code nests far less)."""
@@ -117,12 +117,12 @@ def pyc_members(view: memoryview, name: str, limits: ArchiveLimits, warn: Warn) 
     magic = int.from_bytes(view[:2], "little")
     layout = _layout(magic)
     if layout is None:
-        warn(f"{label(name)}: bytecode version {magic} is not supported; its constants were not read")
+        warn(f"bytecode version {magic} is not supported; its constants were not read")
         return
     reader = _Reader(view, _header_size(magic), layout[0], layout[1], limits.max_bytes)
     try:
         reader.object(0)
     except (_Truncated, IndexError, struct.error):
-        warn(f"{label(name)}: damaged or unusual .pyc; read {len(reader.strings)} constants up to there")
+        warn(f"damaged or unusual .pyc; read {len(reader.strings)} constants up to there")
     if reader.strings:
         yield Member(name.rsplit("/", 1)[-1], b"\n".join(reader.strings), "pyc")

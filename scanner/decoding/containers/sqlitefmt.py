@@ -66,23 +66,22 @@ def _tables(con: sqlite3.Connection, limit: int) -> list[tuple[str, list[str]]]:
 
 def sqlite_members(view: memoryview, name: str, limits: ArchiveLimits, warn: Warn) -> Iterator[Member]:
     """One member per table: its text and blob values, one per line."""
-    where = label(name)
     if len(view) > limits.max_bytes:
-        warn(f"{where}: database larger than the {limits.max_bytes}-byte limit; its cells were not read")
+        warn(f"database larger than the {limits.max_bytes}-byte limit; its cells were not read")
         return
     try:
         con = _open(view, limits)
     except _ERRORS:
-        warn(f"{where}: not a readable SQLite database; its cells were not read")
+        warn(f"not a readable SQLite database; its cells were not read")
         return
     try:
         try:
             tables = _tables(con, limits.max_entries)
         except _ERRORS:
-            warn(f"{where}: unreadable SQLite schema; its cells were not read")
+            warn(f"unreadable SQLite schema; its cells were not read")
             return
         if len(tables) > limits.max_entries:
-            warn(f"{where}: more than {limits.max_entries} tables; only the first were read")
+            warn(f"more than {limits.max_entries} tables; only the first were read")
             del tables[limits.max_entries:]
         con.set_authorizer(_authorize)
         left = limits.max_bytes
@@ -100,11 +99,11 @@ def sqlite_members(view: memoryview, name: str, limits: ArchiveLimits, warn: War
                     if left < 0:
                         break
             except _ERRORS as exc:
-                warn(f"{where}: table {label(table)} read only in part ({label(str(exc))})")
+                warn(f"table {label(table)} read only in part ({label(str(exc))})")
             if cells:
                 yield Member(table, b"\n".join(cells), "sqlite")
             if left < 0:
-                warn(f"{where}: uncompressed size limit reached ({limits.max_bytes} bytes); the rest was not read")
+                warn(f"uncompressed size limit reached ({limits.max_bytes} bytes); the rest was not read")
                 return
     finally:
         con.close()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scanner.decoding.containers import ArchiveLimits, Member, Warn, label
+from scanner.decoding.containers import ArchiveLimits, Member, Warn
 from scanner.decoding.containers.bounded import Decoder, read_all, stop_reason
 from scanner.decoding.containers.tarfmt import tar_members
 
@@ -61,7 +61,7 @@ def stream_members(fmt: str, view: memoryview, name: str, limits: ArchiveLimits,
         return
     data = head + read_all(reader)
     if reader.status:
-        warn(f"{label(name)}: {stop_reason(reader.status, limits.max_bytes, limits.max_ratio)}; "
+        warn(f"{stop_reason(reader.status, limits.max_bytes, limits.max_ratio)}; "
              f"read {len(data)} bytes of its {fmt} content")
     if data or not reader.status:
         yield Member(member_name(fmt, name), data, fmt)

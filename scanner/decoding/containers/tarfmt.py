@@ -9,7 +9,7 @@ from __future__ import annotations
 import tarfile
 from collections.abc import Iterator
 
-from scanner.decoding.containers import ArchiveLimits, Member, Warn, label
+from scanner.decoding.containers import ArchiveLimits, Member, Warn
 from scanner.decoding.containers.bounded import CORRUPT, LIMIT, TRUNCATED, MemReader, stop_reason
 
 _ERRORS = (tarfile.TarError, EOFError, OSError, ValueError, OverflowError)
@@ -25,7 +25,7 @@ def tar_members(reader, name: str, limits: ArchiveLimits, warn: Warn) -> Iterato
     try:
         archive = tarfile.open(fileobj=reader, mode="r|", errors="surrogateescape")
     except _ERRORS:
-        warn(f"{label(name)}: not a readable tar archive; its members were not read")
+        warn(f"not a readable tar archive; its members were not read")
         return
     entries = 0
     while True:
@@ -38,7 +38,7 @@ def tar_members(reader, name: str, limits: ArchiveLimits, warn: Warn) -> Iterato
             break
         entries += 1
         if entries > limits.max_entries:
-            warn(f"{label(name)}: more than {limits.max_entries} entries; the rest were not read")
+            warn(f"more than {limits.max_entries} entries; the rest were not read")
             return
         if info.offset_data + info.size > reader.cap:  # its end cannot be reached within the limits
             reader.status = reader.status or (LIMIT if reader.cap >= limits.max_bytes else TRUNCATED)
@@ -52,5 +52,5 @@ def tar_members(reader, name: str, limits: ArchiveLimits, warn: Warn) -> Iterato
             break
         yield Member(info.name, data, "tar")
     if reader.status:
-        warn(f"{label(name)}: {stop_reason(reader.status, limits.max_bytes, limits.max_ratio)}; "
+        warn(f"{stop_reason(reader.status, limits.max_bytes, limits.max_ratio)}; "
              f"the tar was read only up to there")

@@ -142,16 +142,15 @@ def _local_entries(view: memoryview) -> Iterator[tuple[_Entry, int]]:
 
 def zip_members(view: memoryview, name: str, limits: ArchiveLimits, warn: Warn) -> Iterator[Member]:
     """The files of a zip archive, within ``limits``; directories and encrypted members are skipped."""
-    where = label(name)
     directory = _end_of_central_directory(view)
     if directory is not None:
         start, count, shift = directory
         if count > limits.max_entries:
-            warn(f"{where}: {count} entries, more than {limits.max_entries}; only the first "
+            warn(f"{count} entries, more than {limits.max_entries}; only the first "
                  f"{limits.max_entries} were read")
         pairs = ((e, _data_start(view, e)) for e in _central_entries(view, start, min(count, limits.max_entries), shift))
     else:
-        warn(f"{where}: no readable zip central directory (truncated or damaged); read what the local "
+        warn(f"no readable zip central directory (truncated or damaged); read what the local "
              f"headers hold")
         pairs = _local_entries(view)
     left = limits.max_bytes
@@ -160,9 +159,9 @@ def zip_members(view: memoryview, name: str, limits: ArchiveLimits, warn: Warn) 
     for entry, data_start in pairs:
         seen += 1
         if seen > limits.max_entries:
-            warn(f"{where}: more than {limits.max_entries} entries; the rest were not read")
+            warn(f"more than {limits.max_entries} entries; the rest were not read")
             return
-        what = f"{where}: member {label(entry.name)}"
+        what = f"member {label(entry.name)}"
         if entry.name.endswith("/") and entry.usize <= 0:
             continue
         if entry.flags & _ENCRYPTED:
@@ -179,7 +178,7 @@ def zip_members(view: memoryview, name: str, limits: ArchiveLimits, warn: Warn) 
                  f"archive; skipped")
             continue
         if entry.usize > left:
-            warn(f"{where}: uncompressed size limit reached ({limits.max_bytes} bytes); the rest was not read")
+            warn(f"uncompressed size limit reached ({limits.max_bytes} bytes); the rest was not read")
             return
         if entry.usize > RATIO_FLOOR and entry.usize > limits.max_ratio * max(entry.csize, 1):
             warn(f"{what} declares a compression ratio above {limits.max_ratio:g} (a possible "
@@ -197,9 +196,9 @@ def zip_members(view: memoryview, name: str, limits: ArchiveLimits, warn: Warn) 
         if data:
             yield Member(entry.name, data, "zip")
         if left <= 0:
-            warn(f"{where}: uncompressed size limit reached ({limits.max_bytes} bytes); the rest was not read")
+            warn(f"uncompressed size limit reached ({limits.max_bytes} bytes); the rest was not read")
             return
         if produced > total_ratio_floor:
-            warn(f"{where}: compression ratio above {limits.max_ratio:g} over the whole archive (a possible "
+            warn(f"compression ratio above {limits.max_ratio:g} over the whole archive (a possible "
                  f"decompression bomb); the rest was not read")
             return
