@@ -9,15 +9,23 @@ synthetic (generated files, no network). Everything is cached under ``bench/.cor
 """
 from __future__ import annotations
 
+import bz2
+import gzip
 import hashlib
+import importlib.util
+import io
 import json
+import lzma
+import marshal
 import math
 import os
 import random
 import re
 import shutil
+import sqlite3
 import subprocess
 import tarfile
+import tempfile
 import urllib.parse
 import urllib.request
 import zipfile
@@ -47,6 +55,7 @@ class Spec:
     budget_mb: int
     projects: tuple[tuple[str, str], ...] = ()
     shape: tuple[int, int, int] = (80, 8, 200)  # synthetic only: files, files rewritten per version, max defs
+    archives: bool = False  # every version also commits release archives; one key in each archive form
 
     @property
     def synthetic(self) -> bool:
@@ -62,6 +71,7 @@ SPECS: dict[str, Spec] = {
     "small": Spec("small", 100, (("django", "4.2"),)),
     "medium": Spec("medium", 1000, (("django", "3.2"), ("sqlalchemy", "1.4.0"))),
     "many": Spec("many", 200, shape=(4000, 400, 12)),  # ~200k small blobs: per-object cost and memory
+    "archives": Spec("archives", 40, archives=True),  # hundreds of archives without keys, one key per form
     "large": Spec("large", 4000, (("django", "2.2"), ("sqlalchemy", "1.3.0"), ("numpy", "1.21.0"),
                                   ("scipy", "1.7.0"), ("matplotlib", "3.4.0"))),
 }
@@ -413,6 +423,112 @@ def plant_events(writer: Writer, planter: Planter, budget: int) -> list[tuple[fl
     ]
 
 
+# ---------------------------------------------------------------- archives (the "archives" corpus)
+
+Files = dict[str, bytes]
+_EPOCH = (2021, 3, 1, 12, 0, 0)
+
+
+def _zip(files: Files) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            z.writestr(zipfile.ZipInfo(name, _EPOCH), data, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def _tar(files: Files) -> bytes:
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.GNU_FORMAT) as t:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime = len(data), 1_614_600_000
+            t.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+def _sqlite(files: Files) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "app.db"
+        db = sqlite3.connect(path)
+        db.execute("CREATE TABLE settings (id INTEGER PRIMARY KEY, name TEXT, value TEXT, updated INTEGER)")
+        db.executemany("INSERT INTO settings (name, value, updated) VALUES (?, ?, 1614600000)",
+                       [(name, data.decode("utf-8", "replace")) for name, data in files.items()])
+        db.commit()
+        db.close()
+        return path.read_bytes()
+
+
+def _pyc(files: Files) -> bytes:
+    source = "".join(f"{Path(name).stem.upper().replace('.', '_')} = {data.decode('utf-8', 'replace')!r}\n"
+                     for name, data in files.items())
+    header = importlib.util.MAGIC_NUMBER + b"\0" * 12
+    return header + marshal.dumps(compile(source, "settings.py", "exec"))
+
+
+def _one(files: Files) -> bytes:
+    return b"".join(files.values())
+
+
+ARCHIVE_FORMS: dict[str, tuple[str, Callable[[Files], bytes]]] = {
+    "zip": ("backup.zip", _zip),
+    "jar": ("app.jar", lambda f: _zip({"META-INF/MANIFEST.MF": b"Manifest-Version: 1.0\n", **f})),
+    "war": ("app.war", lambda f: _zip({"WEB-INF/web.xml": b"<web-app/>\n", **f})),
+    "whl": ("pkg-1.0-py3-none-any.whl", lambda f: _zip({"pkg-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\n", **f})),
+    "docx": ("notes.docx", lambda f: _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml":
+                                          b"<w:document><w:t>" + _one(f) + b"</w:t></w:document>"})),
+    "xlsx": ("sheet.xlsx", lambda f: _zip({"[Content_Types].xml": b"<Types/>", "xl/sharedStrings.xml":
+                                          b"<sst><si><t>" + _one(f) + b"</t></si></sst>"})),
+    "pptx": ("deck.pptx", lambda f: _zip({"[Content_Types].xml": b"<Types/>", "ppt/slides/slide1.xml":
+                                         b"<p:sld><a:t>" + _one(f) + b"</a:t></p:sld>"})),
+    "odt": ("notes.odt", lambda f: _zip({"mimetype": b"application/vnd.oasis.opendocument.text",
+                                        "content.xml": b"<office:text>" + _one(f) + b"</office:text>"})),
+    "zip in zip": ("bundle.zip", lambda f: _zip({"inner/backup.zip": _zip(f)})),
+    "gzip in zip": ("logs.zip", lambda f: _zip({"app.log.1.gz": gzip.compress(_one(f), mtime=0)})),
+    "tar": ("backup.tar", _tar),
+    "tar.gz": ("backup.tar.gz", lambda f: gzip.compress(_tar(f), mtime=0)),
+    "tgz": ("backup.tgz", lambda f: gzip.compress(_tar(f), mtime=0)),
+    "tar.bz2": ("backup.tar.bz2", lambda f: bz2.compress(_tar(f))),
+    "tar.xz": ("backup.tar.xz", lambda f: lzma.compress(_tar(f))),
+    "gzip": ("app.log.2.gz", lambda f: gzip.compress(_one(f), mtime=0)),
+    "bz2": ("dump.sql.bz2", lambda f: bz2.compress(_one(f))),
+    "xz": ("notes.txt.xz", lambda f: lzma.compress(_one(f))),
+    "SQLite": ("app.db", _sqlite),
+    ".pyc": ("__pycache__/settings.cpython-311.pyc", _pyc),
+}
+"""Archive form -> (file name, builder of that form around some files)."""
+
+
+def release_artifacts(number: int, files: Tree) -> dict[str, tuple[str, bytes] | None]:
+    """The archives a release commits next to its sources (no key in any): a wheel, an sdist, a
+    docx changelog and a rotated log each time, a SQLite cache and a .pyc every fifth. Half are kept in the
+    tree (``dist/``), half overwrite one path (``build/``), so both the tree and the history hold many."""
+    chosen = {path: data for path, (_, data) in sorted(files.items())[number % 10::10]}
+    out = {
+        f"dist/pkg-0.{number}-py3-none-any.whl": ARCHIVE_FORMS["whl"][1](chosen),
+        f"dist/pkg-0.{number}.tar.gz": ARCHIVE_FORMS["tar.gz"][1](chosen),
+        "build/changelog.docx": ARCHIVE_FORMS["docx"][1]({"notes": b"Release 0.%d\n" % number}),
+        "build/app.log.1.gz": ARCHIVE_FORMS["gzip"][1](chosen),
+    }
+    if number % 5 == 0:
+        out["build/cache.db"] = _sqlite(chosen)
+        out["build/__pycache__/module.cpython-311.pyc"] = _pyc(dict(list(chosen.items())[:2]))
+    return {path: ("100644", data) for path, data in out.items()}
+
+
+def archive_plant_events(writer: Writer, planter: Planter) -> list[tuple[float, Callable[[], None]]]:
+    """(fraction of the budget, action) pairs that commit one key in each archive form, kept in the tree."""
+    def plant(form: str) -> None:
+        name, build_form = ARCHIVE_FORMS[form]
+        key = planter.key()
+        path = f"backups/{name}"
+        writer.commit(f"Add {form} backup", {path: ("100644", build_form({"config/app.env": _env(key)}))})
+        planter.record(key, f"archive: {form}", path, "refs/heads/main")
+
+    forms = list(ARCHIVE_FORMS)
+    return [(0.1 + 0.8 * i / len(forms), lambda form=form: plant(form)) for i, form in enumerate(forms)]
+
+
 # ---------------------------------------------------------------- building
 
 
@@ -425,11 +541,15 @@ def _fill(writer: Writer, planter: Planter, spec: Spec, log: Callable[[str], Non
     """Commit versions until the budget is reached, planting keys on the way; returns the versions."""
     budget = spec.budget_mb * MB
     events = plant_events(writer, planter, budget)
+    if spec.archives:
+        events = sorted(events + archive_plant_events(writer, planter), key=lambda event: event[0])
     versions = synthetic_versions(spec) if spec.synthetic else pypi_versions(spec)
     done = []
     for project, version, files in versions:
         commit_version(writer, project, version, files)
         done.append(f"{project}-{version}")
+        if spec.archives:
+            writer.commit(f"Release artifacts {version}", release_artifacts(len(done), files))
         while events and events[0][0] * budget <= writer.unique_bytes:
             events.pop(0)[1]()
         if len(done) % 10 == 0:
@@ -495,8 +615,9 @@ def _build_repo(corpus: Corpus, log: Callable[[str], None]) -> None:
     planter.record(planter.key(), "staged", prefix + sources[len(sources) // 3][1], "index", staged=True)
     head = set(_git(corpus.repo, "grep", "-h", "-o", "-F", "-f", "/dev/stdin", "HEAD",
                     stdin="\n".join(p["key"] for p in planter.plants).encode(), check=False).decode().split())
-    for plant in planter.plants:
-        plant["in_head"] = plant["key"] in head
+    for plant in planter.plants:  # an archived key is not plain text: its archive's presence counts
+        plant["in_head"] = plant["key"] in head or (plant["kind"].startswith("archive: ")
+                                                    and plant["path"] in writer.main)
     files_in_head, head_bytes = _tree_stats(corpus.repo)
     corpus.meta = {"spec": spec.slug, "versions": versions, "commits": writer.commits,
                    "blobs": len(writer.blobs), "unique_blob_bytes": writer.unique_bytes,

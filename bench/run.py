@@ -74,6 +74,7 @@ class Result:
     found: int | None
     expected: int
     error: str = ""
+    missed: list[str] = field(default_factory=list)  # kinds of the planted keys not found
 
     @property
     def median(self) -> float:
@@ -269,6 +270,8 @@ def bench_tool(tool: Tool, corpus: corpora.Corpus, path: str, runs: int) -> Resu
                 break
         if not tool.floor:
             result.found = found_keys(run["report"], keys)
+            kinds = {p["key"]: p["kind"] for p in corpus.plants}
+            result.missed = sorted(kinds[key] for key in keys if not found_keys(run["report"], {key}))
             if result.found < len(keys):
                 print(f"  {tool.name} missed keys; its stderr ends: {run['stderr'].strip()[-300:]}")
     return result
@@ -369,6 +372,25 @@ def table(results: list[Result], corpus_meta: dict[str, dict]) -> str:
     return "\n".join(rows)
 
 
+def form_recall(results: list[Result], corpus: corpora.Corpus) -> str:
+    """One row per archive form of ``corpus``: ✓ found, · missed, - path not run, for tree/history."""
+    tools = list(dict.fromkeys(r.tool for r in results if r.corpus == corpus.spec.name and r.found is not None))
+    forms = [p["kind"] for p in corpus.plants if p["kind"].startswith("archive: ")]
+
+    def mark(tool: str, path: str, form: str) -> str:
+        run = next((r for r in results if (r.corpus, r.tool, r.path) == (corpus.spec.name, tool, path)), None)
+        return "-" if run is None or run.found is None else "·" if form in run.missed else "✓"
+
+    rows = ["| form | " + " | ".join(tools) + " |", "|---|" + "---|" * len(tools)]
+    for form in forms:
+        rows.append(f"| {form.removeprefix('archive: ')} | "
+                    + " | ".join(f"{mark(t, 'worktree', form)}/{mark(t, 'history', form)}" for t in tools) + " |")
+    totals = [f"{sum(mark(t, 'worktree', f) == '✓' for f in forms)}/{sum(mark(t, 'history', f) == '✓' for f in forms)}"
+              for t in tools]
+    rows.append(f"| **found of {len(forms)}** | " + " | ".join(totals) + " |")
+    return "\n".join(rows)
+
+
 def growth(results: list[Result], corpus_meta: dict[str, dict], real: set[str]) -> list[str]:
     """Least-squares fit of history time against unique blob bytes, per tool, over the ``real`` corpora
     (released code; a synthetic corpus has another shape) (needs 2+ sizes)."""
@@ -445,6 +467,10 @@ def render(results: list[Result], corpora_used: list[corpora.Corpus], tools: lis
     overhead = push_overhead(results)
     if overhead:
         lines += ["## Server-side hook (pre-receive; GitHub Enterprise's limit is 5 s)", *overhead, ""]
+    for corpus in corpora_used:
+        if corpus.spec.archives:
+            lines += [f"## Archives: per-form recall ({corpus.spec.name} corpus, tree/history)", "",
+                      form_recall(results, corpus), ""]
     fits = growth(results, meta, {c.spec.name for c in corpora_used if not c.spec.synthetic})
     if fits:
         lines += ["## Growth (history time vs unique blob bytes, released-code corpora)", *fits, ""]
@@ -457,7 +483,8 @@ def render(results: list[Result], corpora_used: list[corpora.Corpus], tools: lis
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--smoke", action="store_true", help="synthetic corpus, one run (for CI)")
-    parser.add_argument("--sizes", default="small,medium", help="comma-separated: smoke,small,medium,many,large")
+    parser.add_argument("--sizes", default="small,medium",
+                        help="comma-separated: smoke,small,medium,many,large,archives")
     parser.add_argument("--runs", type=int, default=3, help="measured runs per tool and path")
     parser.add_argument("--paths", default=",".join(PATHS), help="comma-separated: history,worktree,staged")
     parser.add_argument("--tools", default="", help="only these tools (comma-separated; floor always runs)")
