@@ -17,14 +17,16 @@ StrPath = str | os.PathLike[str]
 _ENV = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_LITERAL_PATHSPECS": "1", "LC_ALL": "C"}
 
 
-def run(repo: StrPath, *args: str, input: bytes | None = None) -> tuple[int, bytes, bytes]:
-    """(exit code, stdout, stderr) of ``git -C repo args``; a missing git is a :class:`YardguardError`."""
+def run(repo: StrPath, *args: str, input: bytes | None = None,
+        env: dict[str, str] | None = None) -> tuple[int, bytes, bytes]:
+    """(exit code, stdout, stderr) of ``git -C repo args``; a missing git is a :class:`YardguardError`.
+    ``env``: extra environment."""
     argv = ["git", "-C", str(repo), *args]
     try:
-        if input is None and hasattr(os, "posix_spawnp"):
+        if input is None and env is None and hasattr(os, "posix_spawnp"):
             return _spawn(argv)
         import subprocess
-        proc = subprocess.run(argv, input=input, capture_output=True, env=_ENV)
+        proc = subprocess.run(argv, input=input, capture_output=True, env={**_ENV, **env} if env else _ENV)
     except FileNotFoundError:
         raise YardguardError("git is not installed or not on PATH") from None
     return proc.returncode, proc.stdout, proc.stderr

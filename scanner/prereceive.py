@@ -90,14 +90,38 @@ def default_branch(root: str) -> str:
     return "HEAD" if code == 0 else NOTHING_PUBLISHED
 
 
-def scan_push(run: Run, root: str, updates: list[Update]) -> list[Finding]:
-    """Keys introduced by the commits no ref had before this push, and in the pushed annotated tags."""
+def blobs_before_push(root: str, environ: Mapping[str, str]) -> Callable[[list[str]], set[str]] | None:
+    """Which of some blobs the repository had before this push: those in its object store proper, outside
+    git's quarantine (a directory inside it, ``GIT_QUARANTINE_PATH``). None without a quarantine."""
+    quarantine = environ.get("GIT_QUARANTINE_PATH")
+    if not quarantine:
+        return None
+    from scanner import gitutil
+    # the object store as it was: no quarantine (the repository's own alternates, e.g. a fork network's
+    # pool, still count)
+    before = {"GIT_OBJECT_DIRECTORY": os.path.dirname(os.path.abspath(quarantine)),
+              "GIT_ALTERNATE_OBJECT_DIRECTORIES": "", "GIT_QUARANTINE_PATH": ""}
+
+    def known(oids: list[str]) -> set[str]:
+        query = "".join(f"{o}\n" for o in oids).encode()
+        code, out, _ = gitutil.run(root, "cat-file", "--batch-check=%(objectname) %(objecttype)", input=query,
+                                   env=before)
+        if code != 0:
+            return set()  # not sure: every key counts
+        return {line.split()[0].decode() for line in out.splitlines() if line.endswith(b" blob")}
+    return known
+
+
+def scan_push(run: Run, root: str, updates: list[Update], environ: Mapping[str, str]) -> list[Finding]:
+    """Keys introduced by the commits no ref had before this push (in blobs the repository did not already
+    have), and in the pushed annotated tags."""
     from scanner.findings import dedupe_locations
     from scanner.sources import history
     news = [u.new for u in updates if not u.deleted]
     if not news:
         return []
-    found = history.scan_commits(root, run.engine, [*news, "--not", "--all"])
+    found = history.scan_commits(root, run.engine, [*news, "--not", "--all"],
+                                 known_blobs=blobs_before_push(root, environ))
     tags = [u.new for u in updates if not u.deleted and u.ref.startswith("refs/tags/") and u.old != u.new]
     if tags:
         found += history.scan_tag_messages(root, run.engine, tags)
@@ -208,7 +232,7 @@ def run_pre_receive(options: Options, lines: list[str], environ: Mapping[str, st
               file=sys.stderr)
     try:
         findings = _within(config.time_budget, started,
-                           lambda: check(run, scan_push(run, root, updates), "pre-receive")[0])
+                           lambda: check(run, scan_push(run, root, updates, environ), "pre-receive")[0])
     except OverBudget:
         return _over_budget(run, updates, environ, skip)
     _report(run, findings)

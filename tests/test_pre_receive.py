@@ -135,6 +135,25 @@ def test_a_force_push_that_drops_the_key_commit_is_accepted(tmp_path: Path, repo
     assert s.ref("main") == head
 
 
+def test_a_rebase_over_a_key_the_server_already_had_is_accepted(tmp_path: Path, repo: Repo) -> None:
+    s = Server(tmp_path, repo)
+    repo.write("README.md", "hello\n")
+    repo.commit("initial")
+    repo.write("settings.py", f'OLD = "{KEY}"\n')
+    old = repo.commit("an old key, from before the hook")
+    assert s.push("main").returncode == 0
+    s.install()
+    repo.git("checkout", "-q", "-b", "rebased", "main~1")
+    repo.write("other.py", "x = 1\n")
+    repo.commit("new base")
+    repo.git("cherry-pick", old)  # a new commit, but the key's blob is one the server already has
+    result = s.push("rebased")
+    assert result.returncode == 0, result.stderr
+    repo.write("settings.py", f'OLD = "{KEY}"\nNEW = "{KEY2}"\n')
+    repo.commit("a new key beside the old one")
+    rejected(s.push("rebased"), "settings.py:2")
+
+
 def test_a_force_push_that_adds_a_key_is_rejected(server: Server) -> None:
     server.client.git("commit", "-q", "--amend", "-m", "rewritten")
     server.client.write("app.py", f'API_KEY = "{KEY}"\n')

@@ -299,14 +299,19 @@ def scan_range(repo: StrPath, engine: Engine, spec: str, progress: Progress | No
 
 
 def scan_commits(repo: StrPath, engine: Engine, revs: list[str], base: str | None = None,
-                 progress: Progress | None = None) -> list[Finding]:
+                 progress: Progress | None = None,
+                 known_blobs: Callable[[list[str]], set[str]] | None = None) -> list[Finding]:
     """Keys that the commits ``git log revs`` lists introduce (see :func:`scan_range`); with ``base``,
-    a key that ``base`` already has at the same path does not count either."""
+    a key that ``base`` already has at the same path does not count either, nor one in a blob that
+    ``known_blobs`` (given some blob ids, those the repository already had) names."""
     walk = list(walk_introductions(repo, revs))
     new_blobs = {new for _, changes in walk for _, new, _ in changes}
     wanted = [*(c.oid for c, _ in walk), *new_blobs]
     blob_hits, message_hits = _scan_objects(
         repo, engine, ["--batch"], "".join(f"{o}\n" for o in wanted).encode(), progress)
+    if known_blobs is not None and blob_hits:
+        for oid in known_blobs(list(blob_hits)):
+            del blob_hits[oid]
     placed = _first_introductions(_attribute(blob_hits, message_hits, walk))
     if not placed:
         return []
