@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 ZERO_OIDS = ("0" * 40, "0" * 64)
 SKIP_OPTION = "yardguard.skip"
+NOTICE_BRANCHES = 20
+"""At most this many pushed branches are checked for changes to the settings files (one git call each)."""
 PUSHER_VARIABLES = ("GL_USERNAME", "GITHUB_USER_LOGIN", "REMOTE_USER")
 """Who is pushing: GitLab, GitHub Enterprise, and web servers (smart HTTP) set one of these."""
 ADVICE = """\
@@ -219,7 +221,8 @@ def run_pre_receive(options: Options, lines: list[str], environ: Mapping[str, st
     from scanner.pipeline import check, exit_code, prepare
     root = os.getcwd()  # git runs the hook in the repository (GIT_DIR)
     updates = parse_updates(lines)
-    heads = [u.new for u in updates if not u.deleted and u.ref.startswith("refs/heads/")]
+    # notices for the settings a push changes: its branches (a mirror push of thousands is cut short)
+    heads = [u.new for u in updates if not u.deleted and u.ref.startswith("refs/heads/")][:NOTICE_BRANCHES]
     run = prepare(root, options, default_branch(root), heads)
     config = run.config
     if config.time_budget <= 0:

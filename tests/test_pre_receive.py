@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import KEY, KEY2, Repo, run_cli
 from tests.core_helpers import git, hook_env
+from tests.trackyard_double import TrackyardDouble, double_servers, trackyard  # noqa: F401 - fixtures
 
 REDACTED = "trackyard_live_9fQ2…"
 
@@ -282,6 +283,19 @@ def test_json_report_for_the_server_log(server: Server, tmp_path: Path) -> None:
     rejected(server.push("main"), "app.py:1")
     (finding,) = json.loads(report.read_text())["findings"]
     assert finding["secret"] == REDACTED and KEY not in report.read_text()
+
+
+def test_verify_in_the_hook_fails_on_live_keys_only(server: Server, trackyard: TrackyardDouble) -> None:
+    trackyard.add(KEY2)
+    hook = server.bare / "hooks" / "pre-receive"
+    hook.write_text(hook.read_text().replace(
+        "pre-receive\n", f"pre-receive --verify --api-base {trackyard.url} --fail-on live\n"))
+    server.client.write("dead.py", f'OLD = "{KEY}"\n')  # Trackyard does not know it: invalid
+    server.client.commit("a revoked key")
+    assert server.push("main").returncode == 0
+    server.client.write("live.py", f'LIVE = "{KEY2}"\n')
+    server.client.commit("a live key")
+    rejected(server.push("main"), "live.py:1", "[live]")
 
 
 def fast_import_commits(repo: Repo, count: int, key_at: int | None = None) -> None:
