@@ -1,4 +1,5 @@
-"""Matching: a case-insensitive keyword prefilter, then each candidate rule's regex over the whole buffer."""
+"""Matching: a case-insensitive keyword prefilter (:class:`KeywordMatcher`), then each candidate rule's regex
+over the whole buffer."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
@@ -8,12 +9,18 @@ from scanner.rules import Rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from regex import Pattern
 
 Buffer = bytes | bytearray | memoryview | mmap
 """What the engine reads: any bytes-like buffer, including an mmap of a huge file."""
 
 _SLICE = 1 << 24  # an mmap of a huge file is lower-cased a slice at a time
+_WINDOW = 1 << 30  # Hyperscan takes a 32-bit length: a bigger buffer is scanned in overlapping windows
+FEW_LITERALS = 4
+"""Up to this many literals (that contain no other) are searched for one by one; more go through one
+Hyperscan pass, whose cost does not grow with their number (bench/RESULTS.md, many rules)."""
 
 
 class Match:
@@ -38,51 +45,134 @@ def minimal_keywords(keywords: Iterable[str]) -> list[str]:
     return kept
 
 
-def keywords_in(data: Buffer, keywords: Iterable[bytes]) -> set[bytes]:
-    """The lower-case ``keywords`` that occur in ``data``, ignoring case."""
+def keywords_in(data: Buffer, keywords: Iterable[bytes], ignore_case: bool = True) -> set[bytes]:
+    """The ``keywords`` that occur in ``data`` (lower-case ones, ignoring case), one substring search each:
+    for a few keywords only (:class:`KeywordMatcher` picks). A huge buffer is lower-cased a slice at a time."""
     wanted = set(keywords)
     if not wanted:
         return set()
     if isinstance(data, bytes):
-        lowered = data.lower()
-        return {k for k in wanted if k in lowered}
+        haystack = data.lower() if ignore_case else data
+        return {k for k in wanted if k in haystack}
     found: set[bytes] = set()
     overlap = max(map(len, wanted)) - 1
     for i in range(0, len(data), _SLICE):
-        lowered = bytes(data[i:i + _SLICE + overlap]).lower()
-        found |= {k for k in wanted - found if k in lowered}
+        piece = bytes(data[i:i + _SLICE + overlap])
+        haystack = piece.lower() if ignore_case else piece
+        found |= {k for k in wanted - found if k in haystack}
         if found == wanted:
             break
     return found
 
 
+class KeywordMatcher:
+    """Answers "which of these literals occur in this buffer?" (and "does any?"), ignoring ASCII case
+    unless ``ignore_case`` is false; caseless literals must be lower-case.
+
+    Up to :data:`FEW_LITERALS` literals are searched one by one: a single one with regex's literal search,
+    several over the buffer lower-cased a slice at a time (``light``: no regex either, for the pre-commit
+    hook's clean path, whose buffers are small). More literals go through one Hyperscan pass over the raw
+    bytes (never lower-cased, never copied). Hyperscan and regex are imported on first use only."""
+
+    def __init__(self, literals: Iterable[bytes], ignore_case: bool = True, light: bool = False) -> None:
+        self.literals = frozenset(literals)
+        self.ignore_case = ignore_case
+        if any(not k for k in self.literals):
+            raise ValueError("an empty literal occurs everywhere")
+        if ignore_case and any(k != k.lower() for k in self.literals):
+            raise ValueError("caseless literals must be lower-case")
+        self._minimal = [k.encode("latin-1") for k in minimal_keywords(k.decode("latin-1") for k in self.literals)]
+        self._multi = len(self._minimal) > FEW_LITERALS
+        self._single: Pattern[bytes] | None = None
+        self._light = light
+        self._hyperscan: _Hyperscan | None = None
+
+    def found(self, data: Buffer) -> set[bytes]:
+        """The literals that occur in ``data``."""
+        if self._multi:
+            return self._hs().found(data)
+        return keywords_in(data, self.literals, self.ignore_case)
+
+    def any(self, data: Buffer) -> bool:
+        """True when at least one literal occurs in ``data``: the cheap skip test."""
+        if self._multi:
+            return self._hs().any(data)
+        if len(self._minimal) == 1 and not self._light:
+            # one literal: regex's literal search is fast and copies nothing; an alternation is not fast
+            if self._single is None:
+                import regex
+                self._single = regex.compile((b"(?i)" if self.ignore_case else b"") + regex.escape(self._minimal[0]))
+            return self._single.search(data) is not None
+        return bool(self._minimal) and bool(keywords_in(data, self._minimal, self.ignore_case))
+
+    def _hs(self) -> _Hyperscan:
+        if self._hyperscan is None:
+            self._hyperscan = _Hyperscan(sorted(self.literals), self.ignore_case)
+        return self._hyperscan
+
+
+class _Hyperscan:
+    """One compiled Hyperscan database of literals, each reported at most once per scan; a scratch space
+    per thread (``history --jobs`` scans from several threads; the search itself releases the GIL)."""
+
+    def __init__(self, literals: list[bytes], ignore_case: bool) -> None:
+        import threading
+
+        import hyperscan
+        self._hs = hyperscan
+        self.literals = literals
+        self._overlap = max(map(len, literals)) - 1
+        self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        flags = hyperscan.HS_FLAG_SINGLEMATCH | (hyperscan.HS_FLAG_CASELESS if ignore_case else 0)
+        # every byte as \xHH: any literal (even with regex syntax or a NUL) is matched exactly
+        self._db.compile(expressions=[b"".join(b"\\x%02x" % c for c in k) for k in literals],
+                         ids=list(range(len(literals))), elements=len(literals), flags=flags)
+        self._local = threading.local()
+
+    def _scan(self, data: Buffer, on_match: Any) -> None:
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = self._hs.Scratch(self._db)
+        if len(data) <= _WINDOW:
+            self._db.scan(data, match_event_handler=on_match, scratch=scratch)
+            return
+        with memoryview(data) as view:
+            for i in range(0, len(data), _WINDOW):
+                with view[i:i + _WINDOW + self._overlap] as window:
+                    self._db.scan(window, match_event_handler=on_match, scratch=scratch)
+
+    def found(self, data: Buffer) -> set[bytes]:
+        ids: set[int] = set()
+        self._scan(data, lambda i, _start, _end, _flags, _context: ids.add(i))
+        return {self.literals[i] for i in ids}
+
+    def any(self, data: Buffer) -> bool:
+        try:
+            self._scan(data, lambda *_: True)  # True stops the scan at the first match
+        except self._hs.ScanTerminated:
+            return True
+        return False
+
+
 class Engine:
-    """Rules ready to run; ``scan`` finds every secret in a byte buffer."""
+    """Rules ready to run; ``scan`` finds every secret in a byte buffer. ``keywords`` answers which of the
+    rules' keywords a buffer holds (the prefilter)."""
 
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = list(rules)
-        self._keywords = [k.encode() for k in minimal_keywords(k for r in self.rules for k in r.keywords)]
-        self._single: Pattern[bytes] | None = None  # compiled on first use (see has_keyword)
         self._rule_keywords = [(r, [k.encode() for k in r.keywords]) for r in self.rules]
+        self.keywords = KeywordMatcher({k for _, keywords in self._rule_keywords for k in keywords})
 
     def has_keyword(self, data: Buffer) -> bool:
         """True when any rule's keyword occurs (case-insensitively): the cheap skip test."""
-        if len(self._keywords) != 1:
-            return bool(self._keywords) and bool(keywords_in(data, self._keywords))
-        # one literal: regex's case-insensitive literal search is fast; an alternation is not
-        if self._single is None:
-            import regex
-            self._single = regex.compile(b"(?i)" + regex.escape(self._keywords[0]))
-        return self._single.search(data) is not None
+        return self.keywords.any(data)
 
     def candidate_rules(self, data: Buffer) -> list[Rule]:
         """The rules at least one of whose keywords occurs in ``data``."""
-        if not self.has_keyword(data):
-            return []
         if len(self.rules) == 1:
-            return self.rules
-        present = keywords_in(data, {k for _, keywords in self._rule_keywords for k in keywords})
-        return [r for r, keywords in self._rule_keywords if any(k in present for k in keywords)]
+            return self.rules if self.keywords.any(data) else []
+        present = self.keywords.found(data)
+        return [r for r, keywords in self._rule_keywords if any(k in present for k in keywords)] if present else []
 
     def scan(self, data: Buffer) -> Iterator[Match]:
         """Every raw match of every candidate rule (false-positive filters come later)."""

@@ -43,20 +43,16 @@ def _keywords(root: str) -> list[bytes]:
             if isinstance(r, dict) and r.get("id") not in disabled for k in r.get("keywords", [])]
 
 
-def _mentions(data: bytes, keywords: list[bytes]) -> bool:
-    lowered = data.lower()
-    return any(k in lowered for k in keywords)
-
-
 def is_clean(change: StagedChange) -> bool:
     """True when the staged change mentions no rule keyword, so nothing can match. False means "not sure":
     the full scan must run (it also reports every configuration error)."""
     from scanner.errors import YardguardError
+    from scanner.engine import KeywordMatcher
     try:
-        keywords = _keywords(change.root)
-    except (YardguardError, LookupError, OSError, KeyError, TypeError):
+        keywords = KeywordMatcher(_keywords(change.root), light=True)
+    except (YardguardError, LookupError, OSError, KeyError, TypeError, ValueError, AttributeError):
         return False
-    if any(_mentions(a.data, keywords) for a in change.added.values()):
+    if any(keywords.any(a.data) for a in change.added.values()):
         return False
     whole = [real for _, real in change.whole_files()]
     if not whole:
@@ -64,7 +60,7 @@ def is_clean(change: StagedChange) -> bool:
     from scanner.sources import files
     if any(os.path.getsize(real) >= files.MMAP_THRESHOLD for real in whole):
         return False  # big files go through the full scan's memory-mapped reader
-    return not any(_mentions(files.read_small(real), keywords) for real in whole)
+    return not any(keywords.any(files.read_small(real)) for real in whole)
 
 
 def run_staged(names: list[str], options: Options, change: StagedChange | None = None) -> int:
