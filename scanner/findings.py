@@ -143,26 +143,45 @@ def _characters(data: Buffer, start: int, end: int) -> int:
     return count + len(decoder.decode(b"", final=True))
 
 
+def _starts_character(data: Buffer, i: int) -> bool:
+    """True unless byte ``i`` continues a UTF-8 sequence: decoding a line split there counts the same
+    characters as decoding it whole."""
+    return i >= len(data) or not 0x80 <= data[i] < 0xC0
+
+
 class Locator:
-    """Turns byte offsets into 1-based line/column, counting newlines only up to each match."""
+    """Turns byte offsets into 1-based line/column. Offsets come in ascending order (else it starts over),
+    and each costs only the bytes since the previous one: many keys on one huge line stay linear."""
 
     def __init__(self, data: Buffer) -> None:
         self.data = data
-        self._offset = 0
+        self._offset = 0  # the previous offset, on line ``_line`` that starts at ``_line_start``
         self._line = 1
+        self._line_start = 0
+        self._characters = 0  # characters from ``_line_start`` to ``_counted``
+        self._counted = 0  # the character start that ``_characters`` counts up to
 
     def locate(self, start: int, end: int) -> Location:
         data = self.data
         if start < self._offset:
-            self._offset, self._line = 0, 1
-        self._line += _count_newlines(data, self._offset, start)
+            self._offset, self._line, self._line_start, self._characters, self._counted = 0, 1, 0, 0, 0
+        newlines = _count_newlines(data, self._offset, start)
+        if newlines:
+            self._line += newlines
+            self._line_start = data.rfind(b"\n", self._offset, start) + 1
+            self._characters, self._counted = 0, self._line_start
         self._offset = start
-        line_start = data.rfind(b"\n", 0, start) + 1
-        line_end = data.find(b"\n", end)
-        if line_end < 0:
-            line_end = len(data)
-        column = _characters(data, line_start, start) + 1
-        context = bytes(data[max(line_start, start - _CONTEXT): min(line_end, end + _CONTEXT)])
+        line_start = self._line_start
+        if _starts_character(data, start):
+            self._characters += _characters(data, self._counted, start)
+            self._counted = start
+            column = self._characters + 1
+        else:
+            column = _characters(data, line_start, start) + 1
+        context_end = data.find(b"\n", end, end + _CONTEXT)
+        if context_end < 0:
+            context_end = min(len(data), end + _CONTEXT)
+        context = bytes(data[max(line_start, start - _CONTEXT): context_end])
         return Location(self._line, column, context)
 
 

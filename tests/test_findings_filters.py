@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import stat
+import string
 from pathlib import Path
 
 import pytest
@@ -75,6 +77,23 @@ def test_one_finding_per_place_even_when_several_rules_match() -> None:
 def test_column_counts_decoded_characters() -> None:
     [f] = findings(run_cli("scan", "-", "--format", "json", stdin=f"ключ = «{KEY}»\n"))
     assert f["column"] == len("ключ = «") + 1
+
+
+def test_many_keys_on_one_long_line_get_their_own_columns(tmp_path: Path) -> None:
+    """Columns are counted incrementally along a line: each must equal the characters before it, with
+    multi-byte and invalid UTF-8 between the keys."""
+    rng = random.Random(7)
+    keys = ["trackyard_live_" + "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(28))
+            for _ in range(300)]
+    fillers = [b"x" * 5000, "ключ «".encode() * 400, b"\xff\xfe \xe2\x82 " * 300, "🙂".encode() * 900]
+    line = b"".join(fillers[i % len(fillers)] + f' "{k}" '.encode() for i, k in enumerate(keys))
+    (tmp_path / "bundle.js").write_bytes(b"first line\n" + line + b"\nlast\n")
+    found = findings(run_cli("scan", "bundle.js", "--format", "json", "--show-secrets", cwd=tmp_path))
+    expected = []
+    for k in keys:
+        at = line.index(k.encode())
+        expected.append((k, 2, len(line[:at].decode("utf-8", "replace")) + 1))
+    assert sorted((f["secret"], f["line"], f["column"]) for f in found) == sorted(expected)
 
 
 # --- the raw secret never leaks ---------------------------------------------------------------------
