@@ -126,13 +126,16 @@ def allow_comments(repo: str, rev_range: str) -> list[tuple[str, int]]:
                       "--no-textconv", "--no-renames", "--src-prefix=a/", "--dst-prefix=b/", f"-G{pattern}",
                       base, head, "--")
     found: list[tuple[str, int]] = []
-    path, line = "", 0
+    path, line, header = "", 0, False
     for raw in out.splitlines():
-        if raw.startswith(b"+++ "):
-            path = unquote(raw[4:])[2:] if raw[4:] != b"/dev/null" else ""
+        if raw.startswith(b"diff --git "):
+            path, header = "", True
+        elif header and raw.startswith(b"+++ "):  # git adds a tab after a name with a space
+            name = raw[4:].rstrip(b"\t")
+            path = unquote(name)[2:] if name != b"/dev/null" else ""
         elif raw.startswith(b"@@ "):
-            line = int(raw.split(b" ")[2][1:].split(b",")[0])
-        elif raw.startswith(b"+") and path:
+            line, header = int(raw.split(b" ")[2][1:].split(b",")[0]), False
+        elif not header and raw.startswith(b"+") and path:
             if any(m in raw for m in ALLOW_MARKERS):
                 found.append((path, line))
             line += 1

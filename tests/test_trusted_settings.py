@@ -58,6 +58,7 @@ def test_history_range_uses_the_base_settings(repo: Repo, trackyard: TrackyardDo
 def test_ci_github_uses_the_base_settings_and_notes_the_change(repo: Repo, tmp_path: Path) -> None:
     base, head = hostile_range(repo, "https://api.trackyard.com")
     repo.write("fixture.py", 'TOKEN = "trackyard_live_Zq8Wn3Xv5Bm2Lk7Jh4Gf9Ds1"  # yardguard:allow\n')
+    repo.write("my notes.md", "++ a line that starts like a diff header\n\nsee `yardguard:allow` below\n")
     head = repo.commit("a fixture the author marks as allowed")
     payload = pull_request(type("PR", (), {"base": base, "head": head})())
     step, env = actions(tmp_path, "pull_request", payload)
@@ -66,7 +67,7 @@ def test_ci_github_uses_the_base_settings_and_notes_the_change(repo: Repo, tmp_p
     summary = step.summary
     assert "secret.py:1" in summary
     assert "### Notices" in summary and ".yardguard.toml" in summary and "once merged" in summary
-    assert "allow comment" in summary and "fixture.py:1" in summary
+    assert "allow comment" in summary and "fixture.py:1" in summary and "my notes.md:3" in summary
     assert KEY not in summary and "Zq8Wn3Xv5Bm2" not in summary
 
 
