@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from scanner.sources.staged import StagedChange
 
 NO_FINDINGS = "no Trackyard keys found"
+LIGHT_LIMIT = 1 << 20
+"""A staged change up to this size (bytes of hunks) is searched for keywords without importing anything."""
 HOOK_ADVICE = """\
 yardguard blocked this commit: it adds a Trackyard API key.
   - Remove the key from the file and read it from the TRACKYARD_API_KEY environment variable instead.
@@ -49,7 +51,9 @@ def is_clean(change: StagedChange) -> bool:
     from scanner.errors import YardguardError
     from scanner.engine import KeywordMatcher
     try:
-        keywords = KeywordMatcher(_keywords(change.root), light=True)
+        # a big change is searched with regex or Hyperscan: importing one costs less than lower-casing it
+        big = sum(len(a.raw) for a in change.added.values()) > LIGHT_LIMIT
+        keywords = KeywordMatcher(_keywords(change.root), light=not big)
     except (YardguardError, LookupError, OSError, KeyError, TypeError, ValueError, AttributeError):
         return False
     if any(keywords.any(a.data) for a in change.added.values()):

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import random
+import string
 from pathlib import Path
 
 import pytest
@@ -320,3 +322,54 @@ def test_staged_with_format_and_output_without_click(repo: Repo, tmp_path: Path)
     assert result.code == 1 and result.out == ""
     [f] = json.loads(out.read_text())["findings"]
     assert (f["path"], f["line"]) == ("a.py", 2)
+
+
+def _key(n: int) -> str:
+    rng = random.Random(n)
+    return "trackyard_live_" + "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(28))
+
+
+def _file(n: int, key_at: int | None) -> str:
+    """Some lines of code; the key (if any) on line ``key_at``; every third file without a final newline,
+    every fifth with CRLF line ends."""
+    rows = [f"value_{n}_{i} = {i}" for i in range(40)]
+    if key_at is not None:
+        rows[key_at - 1] = f"token = '{_key(n)}'"
+    text = ("\r\n" if n % 5 == 0 else "\n").join(rows)
+    return text if n % 3 == 0 else text + "\n"
+
+
+def test_a_big_first_commit_reports_every_key_at_its_line(repo: Repo) -> None:
+    """Hundreds of new files in a repository's first commit (new files take a fast path): the same findings
+    as line-by-line reading gives."""
+    expected = []
+    for n in range(300):
+        key_at = (n % 37) + 1 if n % 50 == 7 else None
+        repo.write(f"pkg/m{n:03d}.py", _file(n, key_at))
+        if key_at is not None:
+            expected.append((f"pkg/m{n:03d}.py", key_at, _key(n)))
+    repo.write("empty.txt", "")
+    repo.write("no-newline.py", f"k = '{_key(999)}'")
+    expected.append(("no-newline.py", 1, _key(999)))
+    repo.git("add", "-A")
+    assert staged(repo) == sorted(expected)
+
+
+def test_a_big_edit_reports_only_the_added_keys(repo: Repo) -> None:
+    for n in range(200):
+        repo.write(f"src/f{n:03d}.py", _file(n, None))
+    repo.write("src/old.py", f"old = '{_key(500)}'\n")  # already committed: never new
+    repo.commit("base")
+    expected = []
+    for n in range(200):
+        rows = _file(n, None).splitlines()
+        if n % 40 == 3:
+            rows.insert(n % 30, f"token = '{_key(n)}'")
+            expected.append((f"src/f{n:03d}.py", n % 30 + 1, _key(n)))
+        else:
+            rows.append(f"# edited {n}")
+        repo.write(f"src/f{n:03d}.py", "\n".join(rows) + "\n")
+    repo.write("src/old.py", f"old = '{_key(500)}'\nnew = 1\n")
+    repo.git("mv", "src/f199.py", "src/renamed.py")
+    repo.git("add", "-A")
+    assert staged(repo) == sorted(expected)

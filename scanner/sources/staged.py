@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Container, Iterator, Sequence
 
 from scanner import gitutil
 
@@ -13,19 +13,85 @@ or next to an existing ``api.trackyard.com`` URL is only recognisable with its n
 
 class AddedLines:
     """The new-side lines of one staged file's hunks (the added lines plus a little context), joined by
-    newlines; ``numbers`` is the file line of each, ``added`` the file lines the change adds."""
+    newlines; ``numbers`` is the file line of each, ``added`` the file lines the change adds.
 
-    __slots__ = ("path", "lines", "numbers", "added")
+    Built from the file's hunk text (``raw``) on first use: a file of a big change is often only searched
+    for keywords, and a new file's hunk (``@@ -0,0 +1,N @@``, every line added) becomes :attr:`data` with
+    one replace, its lines numbered by a ``range``, with no object per line."""
 
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.lines: list[bytes] = []
-        self.numbers: list[int] = []
-        self.added: set[int] = set()
+    __slots__ = ("path", "raw", "_lines", "_numbers", "_added", "_data", "_parsed")
+
+    def __init__(self, path: str, raw: bytes) -> None:
+        self.path, self.raw = path, raw
+        self._lines: list[bytes] | None = None
+        self._numbers: Sequence[int] = ()
+        self._added: Container[int] = ()
+        self._data: bytes | None = None
+        self._parsed = False
+
+    def _parse_new_file(self) -> bool:
+        """Parse a new file's hunk, where every line is added, without splitting it; False for any other."""
+        raw = self.raw
+        if not raw.startswith(b"@@ -0,0 +1"):
+            return False
+        body = raw[raw.find(b"\n") + 1:]
+        last = body.rfind(b"\n") + 1
+        if body[last:last + 1] == b"\\":  # "\\ No newline at end of file"
+            body = body[:max(last - 1, 0)]
+        newlines = body.count(b"\n")
+        data = body[1:].replace(b"\n+", b"\n")
+        if body[:1] != b"+" or len(data) != len(body) - 1 - newlines:  # a line that is not an added one
+            return False
+        self._data = data
+        self._numbers = self._added = range(1, newlines + 2)
+        return True
 
     @property
     def data(self) -> bytes:
-        return b"\n".join(self.lines)
+        if not self._parsed:
+            self._parse()
+        if self._data is None:
+            self._data = b"\n".join(self.lines)
+        return self._data
+
+    @property
+    def lines(self) -> list[bytes]:
+        if not self._parsed:
+            self._parse()
+        if self._lines is None:
+            self._lines = self.data.split(b"\n")
+        return self._lines
+
+    @property
+    def numbers(self) -> Sequence[int]:
+        if not self._parsed:
+            self._parse()
+        return self._numbers
+
+    @property
+    def added(self) -> Container[int]:
+        if not self._parsed:
+            self._parse()
+        return self._added
+
+    def _parse(self) -> None:
+        self._parsed = True
+        if self._parse_new_file():
+            return
+        lines: list[bytes] = []
+        numbers: list[int] = []
+        added: set[int] = set()
+        line_no = 0
+        for line in self.raw.split(b"\n"):
+            if line.startswith(b"@@ "):  # hunk lines start with "+", "-", " " or "\\", never "@"
+                line_no = int(line.split(b" ")[2][1:].split(b",")[0])  # +start[,count]
+            elif line[:1] in (b"+", b" "):  # an added or a context line
+                lines.append(line[1:])
+                numbers.append(line_no)
+                if line[:1] == b"+":
+                    added.add(line_no)
+                line_no += 1
+        self._lines, self._numbers, self._added = lines, numbers, added
 
     def file_line(self, buffer_line: int) -> int:
         """The line in the staged file for a 1-based line of :attr:`data`."""
@@ -63,33 +129,26 @@ def _strip_prefix(path: str) -> str:
 
 
 def parse_patch(patch: bytes) -> tuple[dict[str, AddedLines], set[str]]:
-    """Added lines (with their context) per new path from a patch, and every path the patch touches."""
+    """Added lines (with their context) per new path from a patch, and every path the patch touches. Only
+    each file's header is split into lines here; its hunks are kept as they are (:class:`AddedLines`)."""
     added: dict[str, AddedLines] = {}
     touched: set[str] = set()
-    current: AddedLines | None = None
-    line_no = 0
-    in_header = False  # "+++ " and "rename to" name paths only between "diff --git" and the first "@@"
-    for line in patch.split(b"\n"):
-        if line.startswith(b"diff --git "):
-            current, in_header = None, True
-        elif line.startswith(b"@@ "):  # hunk lines start with "+", "-", " " or "\\", never "@"
-            in_header = False
-            if current is not None:
-                line_no = int(line.split(b" ")[2][1:].split(b",")[0])  # +start[,count]
-        elif in_header:
+    if patch.endswith(b"\n"):
+        patch = patch[:-1]
+    for section in patch.split(b"\ndiff --git "):  # a hunk line starts with "+", "-", " " or "\\"
+        cut = section.find(b"\n@@ ")
+        header, hunks = (section, b"") if cut < 0 else (section[:cut], section[cut + 1:])
+        path = None  # "+++ " and "rename to" name paths only in the header, before the first "@@"
+        for line in header.split(b"\n"):
             if line.startswith(b"+++ ") and line[4:] != b"/dev/null":
                 path = _strip_prefix(unquote(line[4:].rstrip(b"\t")))
                 touched.add(path)
-                current = added.setdefault(path, AddedLines(path))
             elif line.startswith(b"rename to ") or line.startswith(b"copy to "):
                 touched.add(unquote(line.split(b" to ", 1)[1]))
-        elif line[:1] in (b"+", b" ") and current is not None:  # an added or a context line
-            current.lines.append(line[1:])
-            current.numbers.append(line_no)
-            if line[:1] == b"+":
-                current.added.add(line_no)
-            line_no += 1
-    return {p: a for p, a in added.items() if a.added}, touched
+        if path is not None and b"\n+" in hunks:  # the file gains at least one line
+            before = added.get(path)
+            added[path] = AddedLines(path, hunks if before is None else before.raw + b"\n" + hunks)
+    return added, touched
 
 
 def staged_changes(repo: str, only: list[str] | None = None) -> tuple[dict[str, AddedLines], set[str]]:
