@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 _parsed: dict[tuple[Any, ...], dict[str, Any]] = {}
+_signatures: dict[str, list[Any]] = {}  # path as given -> the signature of the version last loaded
 
 
 def cache_dir() -> str | None:
@@ -41,6 +42,7 @@ def load(path: str | os.PathLike[str], view: Callable[[dict[str, Any]], dict[str
         signature = [os.path.realpath(path), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, __version__,
                      name]
         key = tuple(signature)
+        _signatures[os.fspath(path)] = signature
         if key in _parsed:
             return _parsed[key]
         doc = _from_cache(signature) if view is not None else None
@@ -52,6 +54,32 @@ def load(path: str | os.PathLike[str], view: Callable[[dict[str, Any]], dict[str
                 _to_cache(signature, doc)
     _parsed[key] = doc
     return doc
+
+
+def note(path: str | os.PathLike[str], fact: str) -> None:
+    """Remember in the cache that the version of ``path`` last loaded has passed check ``fact`` (for example
+    "its rules compile and match their examples"), so that :func:`noted` can skip the check until the file
+    changes."""
+    signature = _signatures.get(os.fspath(path))
+    if signature is not None:
+        _to_cache([*signature[:-1], fact], {})
+
+
+def noted(path: str | os.PathLike[str], fact: str) -> bool:
+    """True when the version of ``path`` last loaded passed check ``fact`` before (:func:`note`)."""
+    signature = _signatures.get(os.fspath(path))
+    return signature is not None and _from_cache([*signature[:-1], fact]) is not None
+
+
+def recall(key: list[Any]) -> dict[str, Any] | None:
+    """What :func:`remember` kept under ``key`` (a list of marshal-able values, its last one a name), if
+    anything; for derived data that is costly to rebuild, such as a compiled keyword matcher."""
+    return _from_cache(key)
+
+
+def remember(key: list[Any], value: dict[str, Any]) -> None:
+    """Keep ``value`` (marshal-able, never anything that could hold a secret) under ``key``; best effort."""
+    _to_cache(key, value)
 
 
 def _entry_path(directory: str, signature: list[Any]) -> str:

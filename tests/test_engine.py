@@ -2,6 +2,7 @@
 Hyperscan), and the same findings with many rules as with few."""
 from __future__ import annotations
 
+import marshal
 import mmap
 from pathlib import Path
 
@@ -98,3 +99,15 @@ def test_many_rules_find_the_same_keys_as_few(repo: Repo, tmp_path: Path) -> Non
         few, many = seen(*command), seen(*command, "--rules", str(rules))
         assert [f for f in many if f[0].startswith("trackyard")] == few
         assert [f[:4] for f in many if f[0] == "team-token-42"] == [("team-token-42", "app/settings.py", 2, 9)]
+
+
+def test_a_compiled_matcher_is_cached_and_a_bad_entry_is_compiled_again(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YARDGUARD_CACHE_DIR", str(tmp_path / "cache"))
+    literals = [b"cache%03d_" % i for i in range(10)]
+    assert KeywordMatcher(literals).found(b"xx CACHE003_ yy") == {b"cache003_"}
+    [entry] = (tmp_path / "cache").iterdir()
+    assert KeywordMatcher(literals).found(b"cache009_") == {b"cache009_"}  # loaded from the entry
+    stored = marshal.loads(entry.read_bytes())
+    entry.write_bytes(marshal.dumps({**stored, "doc": {"db": b"not a database"}}))
+    assert KeywordMatcher(literals).found(b"cache001_ cache002_") == {b"cache001_", b"cache002_"}

@@ -149,6 +149,18 @@ def test_scan_with_a_rule_whose_example_fails_is_exit_2(tmp_path: Path) -> None:
     assert_error(result, "acme-token", "example")
 
 
+def test_a_rule_file_is_checked_again_whenever_it_changes(tmp_path: Path) -> None:
+    """A rule file that passed its checks is not checked on every run while it stays the same (its check is
+    noted in the cache); an edit that breaks it is reported on the next run."""
+    rules = write_rules(tmp_path, GOOD_RULE)
+    for _ in range(2):
+        assert scan_text("token = acme_Q2x7Lp3Nm8Rt4Vw6Yb1Z", "--rules", str(rules))[0]["rule_id"] == "acme-token"
+    rules.write_text(GOOD_RULE.replace('examples = ["token = acme_Q2x7Lp3Nm8Rt4Vw6Yb1Z"]', 'examples = ["acme_"]'))
+    assert_error(run_cli("scan", "-", "--rules", str(rules), stdin=""), "acme-token", "example")
+    rules.write_text(GOOD_RULE.replace("acme_([A-Za-z0-9]{20})", "acme_([A-Za-z0-9]{20}"))
+    assert_error(run_cli("scan", "-", "--rules", str(rules), stdin=""), "acme-token", "regex")
+
+
 # --- what the shipped rules fire on -------------------------------------------------------------------
 
 SECRET = "Xk29fLq8Zm3Np7Rt5Vw1Yb4C"
