@@ -111,7 +111,7 @@ def keep(run: Run, findings: list[Finding]) -> list[Finding]:
     return [
         f for f in findings
         if not filters.is_excluded_path(f.rule, f.root_path, excluded)
-        and not filters.is_in_baseline(f.rule.id, f.secret_sha256, f.root_path, run.accepted)
+        and not (run.accepted and filters.is_in_baseline(f.rule.id, f.secret_sha256, f.root_path, run.accepted))
     ]
 
 
