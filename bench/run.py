@@ -481,6 +481,45 @@ def write_results(text: str) -> None:
     (BENCH / "RESULTS.md").write_text(text)
 
 
+def targets(results: list[Result]) -> list[str]:
+    """One line per scale target with its measured ratio and whether it is met (medians of this run)."""
+    def median(path: str, tool: str, corpus: str | None = None) -> float | None:
+        hits = [r.median for r in results if r.path == path and r.tool == tool and r.walls
+                and (corpus is None or r.corpus == corpus)]
+        return hits[-1] if hits else None
+
+    def line(what: str, a: float | None, b: float | None, limit: float, unit: str = "×") -> str | None:
+        if a is None or b is None:
+            return None
+        ratio = a / b
+        return f"- {what}: {ratio:.2f}{unit} (target ≤ {limit}{unit}) — {'met' if ratio <= limit else 'missed'}"
+
+    out = [
+        line("staged, one-file change (aim: 0.8×): yardguard ÷ Betterleaks", median("staged", "yardguard", "small"),
+             median("staged", "betterleaks", "small"), 1.0),
+        line("staged, 1,000-file change: yardguard ÷ Betterleaks", median("staged-1000", "yardguard"),
+             median("staged-1000", "betterleaks"), 1.0),
+        line("staged, first commit of a 5,000-file tree: yardguard ÷ Betterleaks",
+             median("staged-first-5000", "yardguard"), median("staged-first-5000", "betterleaks"), 1.0),
+        line("history of the small corpus: yardguard ÷ floor", median("history", "yardguard", "small"),
+             median("history", "floor", "small"), 1.2),
+    ]
+    for path in ("history", "worktree"):
+        many = f"{path}, +{scenarios.EXTRA_RULES} rules"
+        out += [line(f"{path} with {scenarios.EXTRA_RULES} extra rules ÷ shipped rules (yardguard)",
+                     median(many, "yardguard"), median(path, "yardguard", "small"), 2.0),
+                line(f"{path} with {scenarios.EXTRA_RULES} extra rules: yardguard ÷ Betterleaks (same rules)",
+                     median(many, "yardguard"), median(many, "betterleaks"), 1.0)]
+    out.append(line("big line (10,000 keys on one 18 MB line): yardguard, seconds", median("big-line", "yardguard"),
+                    1.0, 1.0, " s"))
+    mf = median("many-findings", "yardguard")
+    if mf is not None:
+        bl = median("many-findings", "betterleaks")
+        out.append(f"- history with 40,000 findings: yardguard {_fmt_time(mf)}"
+                   + (f", {mf / bl:.2f}× Betterleaks" if bl else "") + " (target: no per-finding import or re-scan)")
+    return [o for o in out if o]
+
+
 def describe_case(case: scenarios.Case) -> str:
     """One line per scenario for RESULTS.md."""
     f = case.facts
@@ -521,6 +560,9 @@ def render(results: list[Result], corpora_used: list[corpora.Corpus], tools: lis
         if corpus.spec.archives:
             lines += [f"## Archives: per-form recall ({corpus.spec.name} corpus, tree/history)", "",
                       form_recall(results, corpus), ""]
+    checks = targets(results)
+    if checks:
+        lines += ["## Scale targets (issue 12), from the table above", *checks, ""]
     fits = growth(results, meta, {c.spec.name for c in corpora_used if not c.spec.synthetic})
     if fits:
         lines += ["## Growth (history time vs unique blob bytes, released-code corpora)", *fits, ""]
