@@ -31,6 +31,10 @@ YES = click.option("--yes", is_flag=True, help="Revoke without asking (for CI)."
 API_BASE = click.option("--api-base", metavar="URL", help="Trackyard API base URL (or TRACKYARD_API_BASE).")
 AUDIT_LOG = click.option("--audit-log", metavar="FILE",
                          help="Revocation audit log (default .yardguard/revocations.jsonl).")
+NO_DECODE = click.option("--no-decode", is_flag=True,
+                         help="Do not decode base64, hex, percent, escapes, HTML entities or UTF-16.")
+NO_ARCHIVES = click.option("--no-archives", is_flag=True, help="Do not open zip, tar, gzip, SQLite or .pyc files.")
+DECODING_OPTIONS = (NO_DECODE, NO_ARCHIVES)
 
 
 def _with(*decorators: Callable[[Any], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -43,7 +47,8 @@ def _with(*decorators: Callable[[Any], Any]) -> Callable[[Callable[..., Any]], C
 
 
 PROVIDER_OPTIONS = (VERIFY, REVOKE, YES, API_BASE, AUDIT_LOG)
-_common = _with(FORMAT, OUTPUT, SHOW_SECRETS, FAIL_ON_OPTION, BASELINE, CONFIG, RULES, *PROVIDER_OPTIONS)
+_common = _with(FORMAT, OUTPUT, SHOW_SECRETS, FAIL_ON_OPTION, BASELINE, CONFIG, RULES, *DECODING_OPTIONS,
+                *PROVIDER_OPTIONS)
 """Options shared by the scanning commands."""
 
 
@@ -214,7 +219,7 @@ def revoke(report: str | None, **kw: Any) -> None:
 @click.option("--scheduler", metavar="URL", help="Dask scheduler (tcp://HOST:PORT; implies --executor dask). "
                                                   "Without it, --executor dask starts a LocalCluster.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first repository that fails.")
-@_with(FAIL_ON_OPTION, CONFIG, RULES, *PROVIDER_OPTIONS)
+@_with(FAIL_ON_OPTION, CONFIG, RULES, *DECODING_OPTIONS, *PROVIDER_OPTIONS)
 @click.pass_context
 def audit(ctx: click.Context, repos_files: tuple[str, ...], repos_dirs: tuple[str, ...], store: str,
           cache_dir: str | None, jobs: int | None, executor: str, scheduler: str | None, fail_fast: bool,
@@ -262,7 +267,7 @@ def ci() -> None:
 @click.option("--range", "rev_range", metavar="A..B", help="Scan this range instead of the event's.")
 @click.option("--sarif-file", default="yardguard.sarif", show_default=True, metavar="FILE",
               help="Where to write the SARIF report (for github/codeql-action/upload-sarif).")
-@_with(FAIL_ON_OPTION, VERIFY, REVOKE, BASELINE, CONFIG, RULES, API_BASE, AUDIT_LOG)
+@_with(FAIL_ON_OPTION, VERIFY, REVOKE, BASELINE, CONFIG, RULES, *DECODING_OPTIONS, API_BASE, AUDIT_LOG)
 def ci_github(repo: str, rev_range: str | None, sarif_file: str, **kw: Any) -> None:
     """Pull-request gate: scan the commits the GitHub event introduces (GITHUB_EVENT_PATH), write
     annotations, a job summary ($GITHUB_STEP_SUMMARY), outputs ($GITHUB_OUTPUT) and a SARIF file."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 import os
 import sys
 
-from scanner.engine import Engine
-from scanner.findings import Finding, scan_buffer
+from scanner.decoding.stage import Decoder
+from scanner.findings import Finding
 from scanner.pipeline import Options, Run, finish, prepare
 from scanner.progress import Progress
 
@@ -28,19 +28,19 @@ def run_scan(paths: list[str], all_files: bool, options: Options) -> int:
 def scan_paths(run: Run, targets: list[str], all_files: bool) -> list[Finding]:
     """Findings in files and directories; ``-`` is stdin."""
     from scanner.sources import files
-    engine, limit = run.engine, run.config.max_file_size
+    decoder, limit = run.decoder, run.config.max_file_size
     out: list[Finding] = []
     progress = Progress("files")
     skipped = count = total = 0
     for target in targets:
         if target == "-":
-            out += scan_buffer(engine, files.read_stdin(), "-")
+            out += decoder.scan(files.read_stdin(), "-")
             continue
         for entry in files.list_files([target], all_files):
             if limit is not None and entry.size > limit:
                 skipped += 1
                 continue
-            found = _scan_file(engine, entry.real, entry.shown, entry.size)
+            found = _scan_file(decoder, entry.real, entry.shown, entry.size)
             if found:
                 out += _at_root(run.root, entry.real, found)
             count += 1
@@ -52,16 +52,16 @@ def scan_paths(run: Run, targets: list[str], all_files: bool) -> list[Finding]:
     return out
 
 
-def _scan_file(engine: Engine, real: str, shown: str, size: int) -> list[Finding]:
+def _scan_file(decoder: Decoder, real: str, shown: str, size: int) -> list[Finding]:
     """Findings in one file: small ones read whole, large ones memory-mapped."""
     from scanner.sources import files
     if not size:
         return []
     if size < files.MMAP_THRESHOLD:
         data = files.read_small(real)
-        return scan_buffer(engine, data, shown) if engine.has_keyword(data) else []
+        return decoder.scan(data, shown) if decoder.worth_scanning(data) else []
     with files.mapped(real) as mapped:
-        return scan_buffer(engine, mapped, shown) if engine.has_keyword(mapped) else []
+        return decoder.scan(mapped, shown) if decoder.worth_scanning(mapped) else []
 
 
 def _at_root(root: str | os.PathLike[str], real: str | os.PathLike[str], found: list[Finding]) -> list[Finding]:
@@ -69,23 +69,31 @@ def _at_root(root: str | os.PathLike[str], real: str | os.PathLike[str], found: 
     if not found:
         return found
     rel = os.path.relpath(os.path.abspath(real), os.path.realpath(root)).replace(os.sep, "/")
-    if rel == found[0].path or rel == ".." or rel.startswith("../"):
+    if rel == found[0].outer_path or rel == ".." or rel.startswith("../"):
         return found
-    return [f.replace(repo_path=rel) for f in found]
+    return [f.replace(repo_path=rel + f.path[len(f.outer_path):]) for f in found]
 
 
 def scan_staged(run: Run, change: StagedChange) -> list[Finding]:
-    """Findings in the lines the staged change adds; passed files with no staged change are read whole."""
+    """Findings in the lines the staged change adds; binary files (archives, UTF-16 text) and passed files
+    with no staged change are read whole."""
+    from scanner.sources.staged import binary_paths, staged_blobs
     out: list[Finding] = []
+    blobs = staged_blobs(change.root, binary_paths(change.added))
+    for path, (new, old) in blobs.items():
+        if run.decoder.worth_scanning(new):
+            out += [f for f in run.decoder.scan(new, path) if not run.decoder.holds(old, f.secret, f"HEAD:{path}")]
     for path, hunks in change.added.items():
+        if path in blobs:
+            continue
         data = hunks.data
-        if run.engine.has_keyword(data):
-            for f in scan_buffer(run.engine, data, path):
+        if run.decoder.worth_scanning(data):
+            for f in run.decoder.scan(data, path):
                 line = hunks.file_line(f.line)
                 if line in hunks.added:  # a key on an unchanged context line is not new
                     out.append(f.replace(line=line))
     for rel, real in change.whole_files():
-        out += _scan_file(run.engine, real, rel, os.path.getsize(real))
+        out += _scan_file(run.decoder, real, rel, os.path.getsize(real))
     return out
 
 
@@ -120,9 +128,9 @@ def scan_history(run: Run, repo: str | os.PathLike[str], rev_range: str | None, 
     from scanner.sources import history
     progress = Progress("objects")
     if rev_range:
-        found = history.scan_range(repo, run.engine, rev_range, progress)
+        found = history.scan_range(repo, run.decoder, rev_range, progress)
     else:
-        found = history.scan_all(repo, run.engine, progress, jobs)
+        found = history.scan_all(repo, run.decoder, progress, jobs)
     progress.done()
     return found
 

@@ -32,6 +32,14 @@ DEFAULTS: dict[str, Any] = {
     "push_log": None,           # JSON lines log of skipped pushes and fail-open timeouts
     "time_budget": 4.0,         # seconds the hook may take
     "on_timeout": "reject",     # reject | accept (logged) when the budget runs out
+    # the decoding stage (README, "Decoding: encoded keys and archives")
+    "decode": True,             # decode base64, hex, percent, escapes, HTML entities, UTF-16 and rescan
+    "archives": True,           # open zip/tar/gzip/bz2/xz/SQLite/.pyc in memory and scan their members
+    "max_decode_depth": 3,      # encodings nested in one another (base64 in base64: 2)
+    "max_archive_depth": 3,     # containers nested in one another (a .jar in a .zip: 2)
+    "max_archive_bytes": 256 << 20,  # uncompressed bytes read from one archive
+    "max_archive_entries": 10_000,   # members looked at in one archive
+    "max_archive_ratio": 100,   # uncompressed / compressed, per member and overall (zip bombs)
 }
 """Every config key with its default (documented in the README, "Configuration")."""
 
@@ -58,6 +66,13 @@ class Config:
     push_log: str | None
     time_budget: float
     on_timeout: str
+    decode: bool
+    archives: bool
+    max_decode_depth: int
+    max_archive_depth: int
+    max_archive_bytes: int
+    max_archive_entries: int
+    max_archive_ratio: float
 
     def __init__(self, base_dir: str | os.PathLike[str] | None = None, **values: Any) -> None:
         unknown = set(values) - set(DEFAULTS)
@@ -79,9 +94,13 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "verify_deadline": (int, float), "verify_concurrency": (int,), "verify_retries": (int,),
     "verify_cache": (str,), "verify_cache_ttl": (int, float), "audit_log": (str,),
     "allow_skip": (bool,), "push_log": (str,), "time_budget": (int, float), "on_timeout": (str,),
+    "decode": (bool,), "archives": (bool,), "max_decode_depth": (int,), "max_archive_depth": (int,),
+    "max_archive_bytes": (int,), "max_archive_entries": (int,), "max_archive_ratio": (int, float),
 }
 OPERATOR_ONLY = frozenset({"allow_skip", "push_log", "time_budget", "on_timeout"})
 """Keys only the operator's config may set (a gate never reads them from a repository)."""
+_NON_NEGATIVE = ("max_decode_depth", "max_archive_depth", "max_archive_bytes", "max_archive_entries",
+                 "max_archive_ratio")
 
 
 def config_file(doc: dict[str, Any]) -> dict[str, Any]:
@@ -117,6 +136,9 @@ def from_table(table: dict[str, Any], source: str, base_dir: str | None = None) 
             raise YardguardError(f"{source}: config key {key!r} has the wrong type")
         if isinstance(value, list) and not all(isinstance(v, str) for v in value):
             raise YardguardError(f"{source}: config key {key!r} must be a list of strings")
+    negative = [key for key in _NON_NEGATIVE if table.get(key, 0) < 0]
+    if negative:
+        raise YardguardError(f"{source}: config key {negative[0]!r} must not be negative")
     if table.get("fail_on") not in (None, "any", "live", "verified", "never"):
         raise YardguardError(f"{source}: fail_on must be one of any, live, verified, never")
     if table.get("on_timeout") not in (None, "reject", "accept"):

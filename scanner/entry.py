@@ -19,6 +19,7 @@ STARTED = time.monotonic()
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from scanner.engine import KeywordMatcher
     from scanner.pipeline import Options
     from scanner.sources.staged import StagedChange
 
@@ -45,9 +46,17 @@ def _keywords(root: str) -> list[bytes]:
             if isinstance(r, dict) and r.get("id") not in disabled for k in r.get("keywords", [])]
 
 
+def _mentions(data: bytes, keywords: KeywordMatcher, literals: list[bytes]) -> bool:
+    """``data`` holds a keyword, an encoded keyword, or NUL bytes (binary: its blob must be read whole)."""
+    from scanner.decoding.gate import has_literal
+    return keywords.any(data) or b"\0" in data or has_literal(data, literals)
+
+
 def is_clean(change: StagedChange) -> bool:
-    """True when the staged change mentions no rule keyword, so nothing can match. False means "not sure":
-    the full scan must run (it also reports every configuration error)."""
+    """True when the staged change mentions no rule keyword, plain or encoded, and adds no binary file,
+    so nothing can match. False means "not sure": the full scan must run (it also reports every
+    configuration error). Only the light :mod:`scanner.decoding.gate` is imported, none of the decoders."""
+    from scanner.decoding.gate import encoded_literals
     from scanner.errors import YardguardError
     from scanner.engine import KeywordMatcher
     try:
@@ -56,7 +65,8 @@ def is_clean(change: StagedChange) -> bool:
         keywords = KeywordMatcher(_keywords(change.root), light=not big)
     except (YardguardError, LookupError, OSError, KeyError, TypeError, ValueError, AttributeError):
         return False
-    if any(keywords.any(a.data) for a in change.added.values()):
+    literals = encoded_literals(keywords.literals)
+    if any(_mentions(a.data, keywords, literals) for a in change.added.values()):
         return False
     whole = [real for _, real in change.whole_files()]
     if not whole:
@@ -64,7 +74,7 @@ def is_clean(change: StagedChange) -> bool:
     from scanner.sources import files
     if any(os.path.getsize(real) >= files.MMAP_THRESHOLD for real in whole):
         return False  # big files go through the full scan's memory-mapped reader
-    return not any(keywords.any(files.read_small(real)) for real in whole)
+    return not any(_mentions(files.read_small(real), keywords, literals) for real in whole)
 
 
 def run_staged(names: list[str], options: Options, change: StagedChange | None = None) -> int:
@@ -87,17 +97,18 @@ def run_pre_receive_hook(options: Options) -> int:
     return run_pre_receive(options, lines, os.environ, STARTED)
 
 
+_DECODING_FLAGS = {"--no-decode": "no_decode", "--no-archives": "no_archives"}
 LEAN_OPTIONS = {
-    "staged": {"--format": "fmt", "--output": "output", "-o": "output"},
+    "staged": {"--format": "fmt", "--output": "output", "-o": "output", **_DECODING_FLAGS},
     "history": {"--format": "fmt", "--output": "output", "-o": "output", "--repo": "repo", "--range": "rev_range",
-                "--jobs": "jobs", "-j": "jobs"},
-    "scan": {"--format": "fmt", "--output": "output", "-o": "output", "--all-files": "all_files"},
+                "--jobs": "jobs", "-j": "jobs", **_DECODING_FLAGS},
+    "scan": {"--format": "fmt", "--output": "output", "-o": "output", "--all-files": "all_files", **_DECODING_FLAGS},
     "pre-receive": {"--format": "fmt", "--output": "output", "-o": "output", "--config": "config",
                     "--baseline": "baseline", "--fail-on": "fail_on"},
 }
 """The options each lean command understands, by the name their value goes under; their click twins in
 :mod:`scanner.cli` document them."""
-LEAN_FLAGS = frozenset({"--all-files"})
+LEAN_FLAGS = frozenset({"--all-files", *_DECODING_FLAGS})
 """The options of :data:`LEAN_OPTIONS` that take no value."""
 
 
@@ -142,6 +153,13 @@ def lean_arguments(args: list[str]) -> tuple[str, list[str], dict[str, str]] | N
     return command, positional, values
 
 
+def _options(values: dict[str, str]) -> Options:
+    from scanner.pipeline import Options
+    return Options(fmt=values.get("fmt", "text"), output=values.get("output"), config=values.get("config"),
+                   baseline=values.get("baseline"), fail_on=values.get("fail_on"),
+                   no_decode="no_decode" in values, no_archives="no_archives" in values)
+
+
 def _run_lean(command: str, positional: list[str], values: dict[str, str]) -> int:
     if command == "staged":
         return _staged_without_click(positional, values.get("fmt", "text"), values.get("output"))
@@ -151,20 +169,22 @@ def _run_lean(command: str, positional: list[str], values: dict[str, str]) -> in
     if command == "pre-receive":
         return run_pre_receive_hook(options)
     from scanner.collect import DEFAULT_JOBS, run_history, run_scan
+        return _staged_without_click(positional, values)
+    from scanner.collect import DEFAULT_JOBS, run_history, run_scan
+    options = _options(values)
     if command == "scan":
         return run_scan(positional, "all_files" in values, options)
     jobs = int(values["jobs"]) if "jobs" in values else DEFAULT_JOBS
     return run_history(values.get("repo", "."), values.get("rev_range"), jobs, options)
 
 
-def _staged_without_click(names: list[str], fmt: str, output: str | None) -> int:
+def _staged_without_click(names: list[str], values: dict[str, str]) -> int:
     from scanner.sources.staged import read_change
     change = read_change(names)
-    if fmt == "text" and output is None and is_clean(change):
+    if values.get("fmt", "text") == "text" and values.get("output") is None and is_clean(change):
         print(NO_FINDINGS)
         return 0
-    from scanner.pipeline import Options
-    return run_staged(names, Options(fmt=fmt, output=output), change)
+    return run_staged(names, _options(values), change)
 
 
 def main() -> None:

@@ -39,14 +39,18 @@ def sha256(secret: str) -> str:
 
 
 class Finding:
-    """One reportable secret at one place. ``secret`` is raw: only reporters decide how it is shown, and
-    it is never part of a repr (so never of a log line or a traceback)."""
+    """One reportable secret at one place. ``secret`` is raw (decoded, when it was found encoded): only
+    reporters decide how it is shown, and it is never part of a repr (so never of a log line or a
+    traceback). Its origin: ``encoding`` is the chain of encodings and containers it was found under,
+    outermost first (empty for plain text); ``member`` the name inside the outer file when it was found in
+    a container (``path`` is then ``outer!member``)."""
 
     def __init__(self, rule: Rule, secret: str, path: str, line: int, column: int, commit: str | None = None,
                  author_name: str | None = None, author_email: str | None = None, commit_date: str | None = None,
                  verification: dict[str, Any] | None = None, revocation: dict[str, Any] | None = None,
-                 repo_path: str | None = None) -> None:
+                 repo_path: str | None = None, encoding: tuple[str, ...] = (), member: str | None = None) -> None:
         self.rule, self.secret, self.line, self.column = rule, secret, line, column
+        self.encoding, self.member = encoding, member
         # a file name that is not valid UTF-8 (surrogate-escaped by os.fsdecode) is shown with U+FFFD:
         # reports are UTF-8 text and must never fail to encode
         self.path = printable(path)
@@ -84,6 +88,24 @@ class Finding:
         return self.path if self.repo_path is None else self.repo_path
 
     @property
+    def outer_path(self) -> str:
+        """The file the user edits: ``path`` without the container member (``outer.zip!inner`` -> ``outer.zip``)."""
+        return self._outer(self.path)
+
+    @property
+    def outer_root_path(self) -> str:
+        """``root_path`` without the container member: the file a report's location points at."""
+        return self._outer(self.root_path)
+
+    def _outer(self, path: str) -> str:
+        return path if self.member is None else path[:len(path) - len(self.member) - 1]
+
+    @property
+    def decoded_from(self) -> str:
+        """The encoding chain for people (``base64 > gzip``), empty for plain text."""
+        return " > ".join(self.encoding)
+
+    @property
     def secret_sha256(self) -> str:
         return sha256(self.secret)
 
@@ -106,6 +128,7 @@ class Finding:
             "path": self.path,
             "line": self.line,
             "column": self.column,
+            "encoding": list(self.encoding),
             "commit": self.commit,
             "author_name": self.author_name,
             "author_email": self.author_email,
@@ -186,7 +209,8 @@ class Locator:
 
 
 def matches_to_findings(matches: Iterable[Match], data: Buffer, path: str) -> Iterator[Finding]:
-    """Findings for the matches that survive the secret and allow-comment filters."""
+    """Findings for the matches that survive the secret and allow-comment filters (a decoded match keeps
+    its ``encoding`` chain)."""
     locator = None
     for m in sorted(matches, key=lambda m: m.start):
         if filters.is_false_positive(m.rule, m.secret):
@@ -195,7 +219,7 @@ def matches_to_findings(matches: Iterable[Match], data: Buffer, path: str) -> It
         loc = locator.locate(m.start, m.end)
         if filters.has_allow_comment(loc.context):
             continue
-        yield Finding(m.rule, m.secret, path, loc.line, loc.column)
+        yield Finding(m.rule, m.secret, path, loc.line, loc.column, encoding=getattr(m, "encoding", ()))
 
 
 def scan_buffer(engine: Engine, data: Buffer, path: str) -> list[Finding]:

@@ -7,6 +7,8 @@ import time
 
 from scanner import filters, tomlfile
 from scanner.config import Config, load_config
+from scanner.decoding import DecodeOptions
+from scanner.decoding.stage import Decoder
 from scanner.engine import Engine
 from scanner.errors import YardguardError
 from scanner.findings import Finding
@@ -23,25 +25,28 @@ class Options:
     """Options every scanning command shares (see ``yardguard scan --help``)."""
 
     FIELDS = ("fmt", "output", "show_secrets", "fail_on", "baseline", "config", "rules", "verify", "revoke",
-              "yes", "api_base", "audit_log")
+              "yes", "api_base", "audit_log", "no_decode", "no_archives")
     __slots__ = FIELDS
 
     def __init__(self, fmt: str = "text", output: str | None = None, show_secrets: bool = False,
                  fail_on: str | None = None, baseline: str | None = None, config: str | None = None,
                  rules: tuple[str, ...] = (), verify: bool = False, revoke: bool = False, yes: bool = False,
-                 api_base: str | None = None, audit_log: str | None = None) -> None:
+                 api_base: str | None = None, audit_log: str | None = None, no_decode: bool = False,
+                 no_archives: bool = False) -> None:
         self.fmt, self.output, self.show_secrets, self.fail_on = fmt, output, show_secrets, fail_on
         self.baseline, self.config, self.rules = baseline, config, rules
         self.verify, self.revoke, self.yes = verify, revoke, yes
         self.api_base, self.audit_log = api_base, audit_log
+        self.no_decode, self.no_archives = no_decode, no_archives
 
 
 class Run:
-    """Everything a command needs, resolved once: config, rules, engine, baseline, start time."""
+    """Everything a command needs, resolved once: config, rules, the decoder (decoding stage + engine),
+    baseline, start time."""
 
-    def __init__(self, options: Options, config: Config, ruleset: RuleSet, engine: Engine,
+    def __init__(self, options: Options, config: Config, ruleset: RuleSet, decoder: Decoder,
                  root: str | os.PathLike[str], accepted: set[tuple[str, str, str]] | None = None) -> None:
-        self.options, self.config, self.ruleset, self.engine, self.root = options, config, ruleset, engine, root
+        self.options, self.config, self.ruleset, self.decoder, self.root = options, config, ruleset, decoder, root
         self.accepted = set() if accepted is None else accepted
         self.notices: list[str] = []  # for the operator: settings the reviewed commits change (see prepare)
         self.started = time.time()  # seconds since the epoch (datetime costs an import on the hook's path)
@@ -100,9 +105,19 @@ def prepare(root: str | os.PathLike[str], options: Options, revision: str | None
     if baseline_path:
         from scanner import baseline
         accepted = baseline.load(baseline_path)
-    run = Run(options, config, ruleset, Engine(ruleset.rules), root, accepted)
+    run = Run(options, config, ruleset, Decoder(Engine(ruleset.rules), decode_options(config, options)), root,
+              accepted)
     run.notices = notices
     return run
+
+
+def decode_options(config: Config, options: Options) -> DecodeOptions:
+    """The decoding stage's settings: the config's, less what ``--no-decode`` / ``--no-archives`` switch off."""
+    return DecodeOptions(
+        decode=config.decode and not options.no_decode, archives=config.archives and not options.no_archives,
+        max_decode_depth=config.max_decode_depth, max_archive_depth=config.max_archive_depth,
+        max_archive_bytes=config.max_archive_bytes, max_archive_entries=config.max_archive_entries,
+        max_archive_ratio=float(config.max_archive_ratio))
 
 
 def keep(run: Run, findings: list[Finding]) -> list[Finding]:

@@ -122,11 +122,11 @@ def scan_push(run: Run, root: str, updates: list[Update], environ: Mapping[str, 
     news = [u.new for u in updates if not u.deleted]
     if not news:
         return []
-    found = history.scan_commits(root, run.engine, [*news, "--not", "--all"],
+    found = history.scan_commits(root, run.decoder, [*news, "--not", "--all"],
                                  known_blobs=blobs_before_push(root, environ))
     tags = [u.new for u in updates if not u.deleted and u.ref.startswith("refs/tags/") and u.old != u.new]
     if tags:
-        found += history.scan_tag_messages(root, run.engine, tags)
+        found += history.scan_tag_messages(root, run.decoder, tags)
     return dedupe_locations(found)
 
 

@@ -62,7 +62,7 @@ def scan_repository(job: Job, run: Run) -> Result:
         fingerprint, head = repos.fingerprint(path)
         if fingerprint == job.previous:
             return Result(name, "unchanged", fingerprint, head, seconds=time.monotonic() - start)
-        findings = keep(run, history.scan_all(path, run.engine))
+        findings = keep(run, history.scan_all(path, run.decoder))
     except YardguardError as e:
         return Result(name, "error", error=str(e), seconds=time.monotonic() - start)
     except Exception as e:  # noqa: BLE001 - one bad repository must not stop the audit

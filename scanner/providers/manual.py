@@ -29,7 +29,7 @@ def _rule(run: Run, rule_id: str | None = None) -> Rule:
 
 def keys_from_text(run: Run, text: str) -> list[Finding]:
     """One key per line: a bare key, or a line the rules find a key in (``TRACKYARD_API_KEY=...``)."""
-    found = scan_buffer(run.engine, text.encode("utf-8", "surrogateescape"), STDIN)
+    found = scan_buffer(run.decoder.engine, text.encode("utf-8", "surrogateescape"), STDIN)
     covered = {f.line for f in found}
     for n, line in enumerate(text.splitlines(), 1):
         token = line.strip()

@@ -30,6 +30,8 @@ def annotation(f: Finding, show_secret: bool = False) -> str:
     text = message(f, show_secret) + " Revoke and rotate it, then read the key from TRACKYARD_API_KEY."
     if not in_file:
         return command(kind, text, title=title)
+    if f.member is not None:  # the archive is the file; the message names the member and its line
+        return command(kind, text + f" (line {f.line} of the member)", file=f.outer_root_path, title=title)
     return command(kind, text, file=f.root_path, line=f.line, col=f.column, title=title)
 
 

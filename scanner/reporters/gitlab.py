@@ -40,7 +40,7 @@ def _vulnerability(f: Finding, show_secret: bool) -> dict[str, Any]:
         commit["author"] = f"{f.author_name} <{f.author_email}>"
     if f.commit_date:
         commit["date"] = f.commit_date
-    location: dict[str, Any] = {"file": f.root_path, "commit": commit, "start_line": f.line, "end_line": f.line}
+    location: dict[str, Any] = {"file": f.outer_root_path, "commit": commit, "start_line": f.line, "end_line": f.line}
     digest = fingerprint(f)
     return {
         # stable across pipelines (same key, path and place -> same id)
@@ -56,6 +56,7 @@ def _vulnerability(f: Finding, show_secret: bool) -> dict[str, Any]:
         "details": {
             "secret_sha256": {"name": "Secret SHA-256", "type": "text", "value": f.secret_sha256},
             "verification": {"name": "Verification", "type": "text", "value": status_phrase(f)},
+            **({"encoding": {"name": "Decoded from", "type": "text", "value": f.decoded_from}} if f.encoding else {}),
         },
         "tracking": {"type": "source", "items": [{
             "file": f.root_path, "start_line": f.line, "end_line": f.line,

@@ -173,6 +173,10 @@ def _date_cell(raw: str | None, when: datetime | None) -> str:
     return f'<time datetime="{esc(raw)}" title="{esc(raw)}">{esc(shown)}</time>'
 
 
+def _decoded(f: Finding) -> str:
+    return f" · decoded from {esc(f.decoded_from)}" if f.encoding else ""
+
+
 def _row(f: Finding, show_secrets: bool) -> str:
     when = _parse_date(f.commit_date)
     commit = (f'<code title="{esc(f.commit)}">{esc(f.commit[:12])}</code>' if f.commit
@@ -182,7 +186,7 @@ def _row(f: Finding, show_secrets: bool) -> str:
     return (f"<tr {attrs}>"
             f"<td>{_verification(f)}</td>"
             f'<td class="path">{esc(_where(f))}<span class="muted">:{f.line}:{f.column}</span>'
-            f'<div class="detail">{esc(f.rule.id)}</div></td>'
+            f'<div class="detail">{esc(f.rule.id)}{_decoded(f)}</div></td>'
             f'<td><code class="secret">{esc(f.secret if show_secrets else f.redacted)}</code>'
             f'<div class="detail" title="SHA-256 of the secret">{esc(f.secret_sha256[:16])}…</div></td>'
             f"<td>{commit}</td>"

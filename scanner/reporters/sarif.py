@@ -91,7 +91,8 @@ def status_phrase(f: Finding) -> str:
 def message(f: Finding, show_secret: bool) -> str:
     """One-line description of a finding, the secret redacted unless ``show_secret``."""
     where = "the commit message" if f.path == COMMIT_MESSAGE_PATH else f.path
-    text = f"{f.rule.description}: {f.secret if show_secret else f.redacted} in {where} - {status_phrase(f)}."
+    decoded = f" (decoded from {f.decoded_from})" if f.encoding else ""
+    text = f"{f.rule.description}: {f.secret if show_secret else f.redacted}{decoded} in {where} - {status_phrase(f)}."
     if f.commit:
         text += f" Introduced in commit {f.commit[:12]} by {f.author_name or 'unknown'}"
         text += f" on {f.commit_date}." if f.commit_date else "."
@@ -107,6 +108,9 @@ def _properties(f: Finding) -> dict[str, Any]:
         "commit_date": f.commit_date,
         "verification": f.verification,
         "revocation": f.revocation,
+        "encoding": list(f.encoding) or None,
+        "member": f.member,
+        "memberLine": f.line if f.member else None,
     }
     if f.status == "live":
         props["security-severity"] = SEVERITY["live"]
@@ -116,12 +120,14 @@ def _properties(f: Finding) -> dict[str, Any]:
 
 
 def _result(f: Finding, index: int, ctx: ReportContext) -> dict[str, Any]:
-    uri, relative = artifact_uri(f.root_path, ctx.repo_root)
+    uri, relative = artifact_uri(f.outer_root_path, ctx.repo_root)  # an archive member: the archive itself
     artifact: dict[str, Any] = {"uri": uri}
     if relative:
         artifact["uriBaseId"] = "%SRCROOT%"
-    region = {"startLine": max(f.line, 1), "startColumn": max(f.column, 1)}
-    location: dict[str, Any] = {"physicalLocation": {"artifactLocation": artifact, "region": region}}
+    physical: dict[str, Any] = {"artifactLocation": artifact}
+    if f.member is None:  # a line inside a member is no line of the archive (see the "member" properties)
+        physical["region"] = {"startLine": max(f.line, 1), "startColumn": max(f.column, 1)}
+    location: dict[str, Any] = {"physicalLocation": physical}
     if f.path == COMMIT_MESSAGE_PATH and f.commit:
         location["logicalLocations"] = [{"name": f.commit[:12], "fullyQualifiedName": f.commit, "kind": "commit"}]
         location["message"] = {"text": f"commit message of {f.commit}"}

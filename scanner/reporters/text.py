@@ -32,6 +32,8 @@ def render(findings: list[Finding], ctx: ReportContext) -> str:
             f"  {f.rule.description}",
             f"  secret:  {f.secret if ctx.show_secrets else f.redacted}  {_paint('sha256:' + f.secret_sha256[:12], _DIM, ctx)}",
         ]
+        if f.encoding:
+            lines.append(f"  decoded: {f.decoded_from}")
         if f.status != "not_checked":
             lines.append(f"  status:  {_status(f, ctx)}")
         if f.revocation:

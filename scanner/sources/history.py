@@ -10,14 +10,15 @@ from collections.abc import Callable, Iterable, Iterator
 
 from scanner import gitutil
 from scanner.gitutil import StrPath
-from scanner.engine import Engine
 from scanner.errors import YardguardError
-from scanner.findings import COMMIT_MESSAGE_PATH, TAG_MESSAGE_PATH, Finding, scan_buffer
+from scanner.findings import COMMIT_MESSAGE_PATH, TAG_MESSAGE_PATH, Finding
 from scanner.sources.staged import unquote
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import IO, Any
+
+    from scanner.decoding.stage import Decoder
 
 ZERO_OID = "0" * 40
 Progress = Callable[[int, int], None]  # (objects done, bytes done)
@@ -71,7 +72,7 @@ def _message(commit_object: bytes) -> tuple[int, bytes]:
     return (cut + 2, commit_object[cut + 2:]) if cut >= 0 else (len(commit_object), b"")
 
 
-def _scan_objects(repo: StrPath, engine: Engine, args: list[str], stdin: bytes | None,
+def _scan_objects(repo: StrPath, decoder: Decoder, args: list[str], stdin: bytes | None,
                   progress: Progress | None) -> tuple[dict[str, list[Finding]], dict[str, list[Finding]]]:
     """Scan every blob and commit message ``cat-file`` yields; returns hits by blob and by commit oid."""
     blob_hits: dict[str, list[Finding]] = {}
@@ -88,21 +89,21 @@ def _scan_objects(repo: StrPath, engine: Engine, args: list[str], stdin: bytes |
     else:
         proc.stdin.close()
     count = total = 0
-    has_keyword = engine.has_keyword
+    worth_scanning = decoder.worth_scanning
     for oid, kind, data in read_objects(proc.stdout):
         count += 1
         total += len(data)
         if progress is not None and count % 2048 == 0:
             progress(count, total)
         if kind == b"blob":
-            if has_keyword(data):
-                found = scan_buffer(engine, data, "")
+            if worth_scanning(data):
+                found = decoder.scan(data, "", f"blob {oid.decode()}")
                 if found:
                     blob_hits[oid.decode()] = found
         elif kind == b"commit":
             _, message = _message(data)
-            if has_keyword(message):
-                found = scan_buffer(engine, message, COMMIT_MESSAGE_PATH)
+            if worth_scanning(message):
+                found = decoder.scan(message, COMMIT_MESSAGE_PATH)
                 if found:
                     message_hits[oid.decode()] = found
     if proc.wait() != 0:
@@ -169,9 +170,14 @@ def _attribute(blob_hits: dict[str, list[Finding]], message_hits: dict[str, list
     return placed
 
 
+def _placed_path(finding: Finding, where: Introduction) -> str:
+    """A blob's finding (scanned without a path; ``!member`` inside a container) at the path that introduced it."""
+    return finding.path if finding.outer_path else where.path + finding.path
+
+
 def _finding_at(finding: Finding, where: Introduction) -> Finding:
     c = where.commit
-    return finding.replace(path=finding.path or where.path, commit=c.oid, author_name=c.author_name,
+    return finding.replace(path=_placed_path(finding, where), commit=c.oid, author_name=c.author_name,
                            author_email=c.author_email, commit_date=c.date)
 
 
@@ -179,7 +185,7 @@ def _first_introductions(placed: list[tuple[Finding, Introduction]]) -> list[tup
     """One entry per (secret, path): the earliest commit that had it."""
     best: dict[tuple[str, str], tuple[Finding, Introduction]] = {}
     for finding, where in placed:
-        key = (finding.secret, finding.path or where.path)
+        key = (finding.secret, _placed_path(finding, where))
         current = best.get(key)
         if current is None or where.commit.order < current[1].commit.order:
             best[key] = (finding, where)
@@ -194,7 +200,7 @@ def _blob_contents(repo: StrPath, oids: Iterable[str]) -> dict[str, bytes]:
     return {oid.decode(): data for oid, _, data in read_objects(io.BytesIO(out))}
 
 
-def _scan_in_parallel(repo: StrPath, engine: Engine, jobs: int, progress: Progress | None
+def _scan_in_parallel(repo: StrPath, decoder: Decoder, jobs: int, progress: Progress | None
                       ) -> tuple[dict[str, list[Finding]], dict[str, list[Finding]]]:
     """Split the blobs and commits (in pack order) into ``jobs`` shares, each read by its own
     ``git cat-file --batch`` in a thread (regex releases the GIL while it searches bytes)."""
@@ -219,7 +225,7 @@ def _scan_in_parallel(repo: StrPath, engine: Engine, jobs: int, progress: Progre
 
     def work(i: int) -> None:
         try:
-            parts[i] = _scan_objects(repo, engine, ["--batch"], shares[i], report(i))
+            parts[i] = _scan_objects(repo, decoder, ["--batch"], shares[i], report(i))
         except BaseException as e:  # noqa: BLE001 - re-raised below, in the calling thread
             parts[i] = e
 
@@ -239,7 +245,7 @@ def _scan_in_parallel(repo: StrPath, engine: Engine, jobs: int, progress: Progre
     return blob_hits, message_hits
 
 
-def scan_all(repo: StrPath, engine: Engine, progress: Progress | None = None, jobs: int = 1) -> list[Finding]:
+def scan_all(repo: StrPath, decoder: Decoder, progress: Progress | None = None, jobs: int = 1) -> list[Finding]:
     """Every key in every blob and commit message reachable from any ref, each reported once per path
     at the commit that introduced it. ``jobs`` > 1 reads with that many ``cat-file`` processes.
 
@@ -251,10 +257,10 @@ def scan_all(repo: StrPath, engine: Engine, progress: Progress | None = None, jo
         log.stdin.close()  # type: ignore[union-attr]
         try:
             if jobs > 1:
-                blob_hits, message_hits = _scan_in_parallel(repo, engine, jobs, progress)
+                blob_hits, message_hits = _scan_in_parallel(repo, decoder, jobs, progress)
             else:
                 blob_hits, message_hits = _scan_objects(
-                    repo, engine, ["--batch-all-objects", "--batch", "--unordered"], None, progress)
+                    repo, decoder, ["--batch-all-objects", "--batch", "--unordered"], None, progress)
         except BaseException:
             log.kill()
             log.wait()
@@ -287,18 +293,19 @@ def parse_range(repo: StrPath, spec: str) -> tuple[str | None, list[str]]:
     return None, [spec, "--not", "--remotes"]
 
 
-def _present(contents: dict[str, bytes], oid: str, secret: str) -> bool:
-    return secret.encode("utf-8", "surrogateescape") in contents.get(oid, b"")
+def _present(decoder: Decoder, contents: dict[str, bytes], oid: str, secret: str) -> bool:
+    """True when the blob ``oid`` already held ``secret``, plain or in any form the decoder reads."""
+    return decoder.holds(contents.get(oid, b""), secret, f"blob {oid}")
 
 
-def scan_range(repo: StrPath, engine: Engine, spec: str, progress: Progress | None = None) -> list[Finding]:
+def scan_range(repo: StrPath, decoder: Decoder, spec: str, progress: Progress | None = None) -> list[Finding]:
     """Keys that the commits of ``spec`` introduce: a (secret, path) counts only if a commit in the range
     adds it and it was in neither that commit's parent version of the file nor the range's base."""
     base, revs = parse_range(repo, spec)
-    return scan_commits(repo, engine, revs, base, progress)
+    return scan_commits(repo, decoder, revs, base, progress)
 
 
-def scan_commits(repo: StrPath, engine: Engine, revs: list[str], base: str | None = None,
+def scan_commits(repo: StrPath, decoder: Decoder, revs: list[str], base: str | None = None,
                  progress: Progress | None = None,
                  known_blobs: Callable[[list[str]], set[str]] | None = None) -> list[Finding]:
     """Keys that the commits ``git log revs`` lists introduce (see :func:`scan_range`); with ``base``,
@@ -308,7 +315,7 @@ def scan_commits(repo: StrPath, engine: Engine, revs: list[str], base: str | Non
     new_blobs = {new for _, changes in walk for _, new, _ in changes}
     wanted = [*(c.oid for c, _ in walk), *new_blobs]
     blob_hits, message_hits = _scan_objects(
-        repo, engine, ["--batch"], "".join(f"{o}\n" for o in wanted).encode(), progress)
+        repo, decoder, ["--batch"], "".join(f"{o}\n" for o in wanted).encode(), progress)
     if known_blobs is not None and blob_hits:
         for oid in known_blobs(list(blob_hits)):
             del blob_hits[oid]
@@ -328,15 +335,15 @@ def scan_commits(repo: StrPath, engine: Engine, revs: list[str], base: str | Non
     base_contents = _blob_contents(repo, base_blobs.values())
     out = []
     for finding, where in placed:
-        if _present(old_blobs, where.old, finding.secret):
+        if _present(decoder, old_blobs, where.old, finding.secret):
             continue
-        if where.path in base_blobs and _present(base_contents, base_blobs[where.path], finding.secret):
+        if where.path in base_blobs and _present(decoder, base_contents, base_blobs[where.path], finding.secret):
             continue
         out.append(_finding_at(finding, where))
     return out
 
 
-def scan_tag_messages(repo: StrPath, engine: Engine, oids: list[str]) -> list[Finding]:
+def scan_tag_messages(repo: StrPath, decoder: Decoder, oids: list[str]) -> list[Finding]:
     """Keys in the messages of the annotated tags ``oids`` (and of the tags they point to); each finding's
     ``commit`` is the tag object's id. Objects that are not tags are skipped."""
     out: list[Finding] = []
@@ -355,6 +362,6 @@ def scan_tag_messages(repo: StrPath, engine: Engine, oids: list[str]) -> list[Fi
             if data.startswith(b"object "):
                 todo.append(data[7:data.index(b"\n")].decode())
             _, message = _message(data)
-            if engine.has_keyword(message):
-                out += [f.replace(commit=oid.decode()) for f in scan_buffer(engine, message, TAG_MESSAGE_PATH)]
+            if decoder.worth_scanning(message):
+                out += [f.replace(commit=oid.decode()) for f in decoder.scan(message, TAG_MESSAGE_PATH)]
     return out

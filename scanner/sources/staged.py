@@ -193,6 +193,35 @@ class StagedChange:
                     yield rel, p
 
 
+def binary_paths(added: dict[str, AddedLines]) -> list[str]:
+    """Staged files whose added lines hold NUL bytes: a diff of a binary (an archive, UTF-16 text) is
+    useless, so their staged blob is read and scanned whole (:func:`staged_blobs`)."""
+    return [path for path, lines in added.items() if any(b"\0" in line for line in lines.lines)]
+
+
+def staged_blobs(root: str, paths: list[str]) -> dict[str, tuple[bytes, bytes]]:
+    """(staged version, HEAD version or ``b""``) of each of ``paths``, read with one ``git cat-file``.
+    A path with a newline cannot be asked for this way and is left out."""
+    wanted = [p for p in paths if "\n" not in p]
+    if not wanted:
+        return {}
+    request = b"".join(b":%s\nHEAD:%s\n" % (os.fsencode(p), os.fsencode(p)) for p in wanted)
+    out = gitutil.git(root, "cat-file", "--batch", input=request)
+    versions: list[bytes] = []
+    at = 0
+    while at < len(out):
+        end = out.index(b"\n", at)
+        header = out[at:end].split()
+        at = end + 1
+        if header[-1] == b"missing":
+            versions.append(b"")
+            continue
+        size = int(header[2])
+        versions.append(out[at:at + size])
+        at += size + 1
+    return {p: (versions[2 * i], versions[2 * i + 1]) for i, p in enumerate(wanted)}
+
+
 def _work_tree_root() -> str | None:
     """The work tree root around the current directory. pre-commit runs hooks at the root, so a ``.git``
     here (with no GIT_DIR / GIT_WORK_TREE pointing elsewhere) answers without starting ``git``."""

@@ -1,0 +1,67 @@
+"""Where decoding can pay: the encoded forms of the rules' keywords are themselves literals (base64 of
+``rackyard`` at its three alignments, and base64 of those, its hex, ``%72%61``, ``\\u0072``, ``&#114;``, UTF-16...), so a
+buffer holding neither a keyword nor one of these literals cannot hide a key and is never decoded.
+
+Light on purpose (``binascii`` only): the hook's quick answer for a clean change uses it."""
+from __future__ import annotations
+
+import binascii
+from collections.abc import Iterable
+
+_CORE = 6
+"""A keyword longer than this loses its first character (so ``Trackyard`` and ``trackyard`` share
+literals); the rest is encoded in lower and in upper case."""
+
+
+def _base64_alignments(word: bytes) -> list[bytes]:
+    """The base64 characters that depend only on ``word``, at each of the three byte alignments."""
+    out = []
+    for shift in range(3):
+        encoded = binascii.b2a_base64(b"\0" * shift + word, newline=False)
+        first, last = -(-8 * shift // 6), 8 * (shift + len(word)) // 6  # whole 6-bit groups inside word
+        out.append(encoded[first:last])
+    return out
+
+
+def _digit_prefix(word: bytes) -> bytes:
+    """The longest start of ``word`` whose hex has no letters (at least 3 bytes, else ``word``): its hex
+    forms are then the same in lower and upper case."""
+    n = 0
+    while n < len(word) and word[n:n + 1].hex().isdigit():
+        n += 1
+    return word[:n] if n >= 3 else word
+
+
+def _forms(word: bytes) -> list[bytes]:
+    """Every encoded form of ``word`` the decoders recognise."""
+    once = _base64_alignments(word)
+    twice = [form for inner in once for form in _base64_alignments(inner)]  # .dockerconfigjson's auth
+    forms = [*once, *twice, b"\0".join(word[i:i + 1] for i in range(len(word)))]  # UTF-16 LE/BE
+    short = _digit_prefix(word)
+    for digits in {short.hex(), short.hex().upper()}:
+        pairs = [digits[i:i + 2] for i in range(0, len(digits), 2)]
+        forms += [digits.encode(), "".join(f"%{p}" for p in pairs).encode(),
+                  "".join(f"\\x{p}" for p in pairs).encode(), "".join(f"\\u00{p}" for p in pairs).encode(),
+                  "".join(f"&#x{p};" for p in pairs).encode(), "".join(f"&#X{p};" for p in pairs).encode()]
+    forms += ["".join(f"\\{b:o}" for b in short).encode(), "".join(f"&#{b};" for b in short).encode()]
+    return forms
+
+
+def encoded_literals(keywords: Iterable[bytes]) -> list[bytes]:
+    """The encoded forms of lower-case ``keywords`` (none contains another: each one decides)."""
+    forms = set()
+    for keyword in keywords:
+        core = keyword[1:] if len(keyword) > _CORE else keyword
+        for word in (core, core.upper()):
+            forms.update(_forms(word))
+    kept: list[bytes] = []
+    for form in sorted(forms, key=len):
+        if not any(shorter in form for shorter in kept):
+            kept.append(form)
+    return kept
+
+
+def has_literal(data: bytes, literals: Iterable[bytes]) -> bool:
+    """True when any of ``literals`` occurs in ``data`` (case-sensitively)."""
+    find = data.find
+    return any(find(literal) >= 0 for literal in literals)

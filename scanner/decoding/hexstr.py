@@ -1,0 +1,25 @@
+"""Hex strings: an even number of hex digits (lower or upper case) encoding text."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from scanner.decoding.runs import Run, token_runs
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from scanner.engine import Buffer
+
+NAME = "hex"
+_RUN = re.compile(rb"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){16,}(?![0-9A-Fa-f])")
+"""32 digits or more: 16 bytes, shorter than any key."""
+
+
+def decode(run: bytes) -> bytes | None:
+    """The bytes ``run`` spells in hex."""
+    return bytes.fromhex(run.decode("ascii"))
+
+
+def runs(data: Buffer) -> Iterator[Run]:
+    """Hex runs of ``data`` that decode to text."""
+    return token_runs(NAME, data, _RUN, decode)

@@ -1,0 +1,71 @@
+"""What every text decoder yields: an encoded run of the scanned buffer and its decoded bytes."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from scanner.engine import Buffer
+
+MAX_RUN = 1 << 20
+"""Encoded runs longer than this (bytes) are not decoded: an embedded file, not a hidden key."""
+
+
+class Run:
+    """``data[start:end]`` is text in the encoding ``form``; ``decoded`` what it says."""
+
+    __slots__ = ("form", "start", "end", "decoded")
+
+    def __init__(self, form: str, start: int, end: int, decoded: bytes) -> None:
+        self.form, self.start, self.end, self.decoded = form, start, end, decoded
+
+    def __repr__(self) -> str:  # never the decoded bytes
+        return f"Run({self.form!r}, {self.start}, {self.end})"
+
+
+def is_text(decoded: bytes) -> bool:
+    """Decoded bytes worth scanning: valid UTF-8 and printable (a random key decoded as base64 or hex is
+    binary noise, and must stay the key it is)."""
+    if len(decoded) < 8:
+        return False
+    try:
+        text = decoded.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    printable = sum(1 for c in text if c.isprintable() or c in "\t\r\n")
+    return printable >= 0.95 * len(text)
+
+
+def token_runs(form: str, data: Buffer, pattern: re.Pattern[bytes], decode: Callable[[bytes], bytes | None]
+               ) -> Iterator[Run]:
+    """The matches of ``pattern`` in ``data`` that ``decode`` turns into text, as runs of ``form``."""
+    for m in pattern.finditer(data):
+        start, end = m.span()
+        if end - start > MAX_RUN:
+            continue
+        decoded = decode(m.group())
+        if decoded is not None and is_text(decoded):
+            yield Run(form, start, end, decoded)
+
+
+class EscapeForm:
+    """A form that escapes characters one by one inside otherwise plain text (``%5F``, ``\\u005f``,
+    ``&#95;``): a run is a token (letters, digits, ``_.-~``) holding at least one escape, so the plain
+    characters around the escapes are part of the key. ``cue`` is a literal every escape contains (a
+    buffer without it is skipped), ``escape`` the escape's regex, ``replace`` what a match of it stands for."""
+
+    def __init__(self, name: str, cue: bytes, escape: bytes, replace: Callable[[re.Match[bytes]], bytes]) -> None:
+        self.name, self.cue, self.replace = name, cue, replace
+        self.escape = re.compile(escape)
+        self.token = re.compile(rb"(?<![A-Za-z0-9_.~-])[A-Za-z0-9_.~-]*(?:" + escape + rb"[A-Za-z0-9_.~-]*)+")
+
+    def decode(self, run: bytes) -> bytes:
+        """``run`` with every escape replaced."""
+        return self.escape.sub(self.replace, run)
+
+    def runs(self, data: Buffer) -> Iterator[Run]:
+        """The escaped tokens of ``data``."""
+        if data.find(self.cue) < 0:
+            return iter(())
+        return token_runs(self.name, data, self.token, self.decode)

@@ -1,0 +1,137 @@
+"""The decoding stage proper: raw matches, then matches in every decoded run (recursively, within a
+depth and a budget), then UTF-16 text: one list of findings per scanned buffer.
+
+A match found in decoded text is a :class:`DecodedMatch`: it carries the decoded secret, the chain of
+encodings it was found under (outermost first), and the span of the encoded run in the scanned buffer,
+which is what the finding's line and column point at (the place the user must edit). A raw match inside
+an encoded run is encoded text, never a key: it is dropped (its decoded form is judged instead)."""
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+
+from scanner.decoding import DecodeOptions
+from scanner.decoding import base64text, entities, escapes, hexstr, percent, utf16
+from scanner.decoding.gate import encoded_literals, has_literal
+from scanner.decoding.runs import Run
+from scanner.engine import Buffer, Engine, Match, minimal_keywords
+from scanner.findings import Finding, dedupe_locations, matches_to_findings, printable
+
+DECODERS = (base64text, hexstr, percent, escapes, entities)
+"""The text forms recognised inside a buffer, each a module with ``runs(data)``."""
+CONTEXT = 512
+"""Bytes of the surrounding text scanned with each decoded run: ``TRACKYARD_API_KEY: <base64>`` is
+only a key with its name (the bearer rule looks up to 400 characters away for its host)."""
+MAX_RUNS = 10_000
+"""Decoded runs per scanned file (all depths together)."""
+MAX_DECODED = 64 << 20
+"""Decoded bytes per scanned file (all depths together)."""
+
+Warn = Callable[[str, str], None]
+
+
+def print_warning(where: str, message: str) -> None:
+    """``yardguard: warning: <where>: <message>`` on stderr (never secret material)."""
+    print(f"yardguard: warning: {printable(where)}: {message}", file=sys.stderr)
+
+
+class DecodedMatch(Match):
+    """A match in decoded text: ``start``/``end`` span the encoded run in the scanned buffer, ``secret``
+    is the decoded key and ``encoding`` the chain of forms it was decoded from."""
+
+    __slots__ = ("encoding",)
+
+    def __init__(self, match: Match, run: Run, encoding: tuple[str, ...]) -> None:
+        super().__init__(match.rule, run.start, run.end, match.secret)
+        self.encoding = encoding
+
+
+class Budget:
+    """What one scanned file may still decode; running out is reported once."""
+
+    __slots__ = ("runs", "nbytes", "spent")
+
+    def __init__(self) -> None:
+        self.runs, self.nbytes, self.spent = MAX_RUNS, MAX_DECODED, False
+
+    def take(self, run: Run) -> bool:
+        self.runs -= 1
+        self.nbytes -= len(run.decoded)
+        self.spent = self.runs < 0 or self.nbytes < 0
+        return not self.spent
+
+
+class Decoder:
+    """The engine behind the decoding stage: ``worth_scanning`` is the cheap skip test every source
+    applies first, ``scan`` the one place a buffer becomes findings."""
+
+    def __init__(self, engine: Engine, options: DecodeOptions | None = None, warn: Warn = print_warning) -> None:
+        self.engine, self.warn = engine, warn
+        self.options = options or DecodeOptions()
+        keywords = minimal_keywords(k for r in engine.rules for k in r.keywords)
+        self.literals = encoded_literals(k.encode() for k in keywords) if self.options.decode else []
+        self._utf16 = [lit for lit in self.literals if b"\0" in lit]
+
+    def may_be_encoded(self, data: Buffer) -> bool:
+        """True when ``data`` holds an encoded keyword or a UTF-16 byte-order mark."""
+        return has_literal(data, self.literals) or bytes(data[:2]) in (b"\xff\xfe", b"\xfe\xff")
+
+    def worth_scanning(self, data: Buffer) -> bool:
+        """False when ``data`` can hold no key in any form the run looks for."""
+        return self.engine.has_keyword(data) or (self.options.decode and self.may_be_encoded(data))
+
+    def scan(self, data: Buffer, path: str, label: str | None = None) -> list[Finding]:
+        """Every finding in one buffer (before path filters and baseline); warnings name ``label``
+        (default ``path``)."""
+        budget = Budget()
+        found = self._scan(data, path, 0, budget)
+        if budget.spent:
+            self.warn(label or path, f"decoding stopped after {MAX_RUNS} encoded runs or {MAX_DECODED >> 20} MiB "
+                                     "(the raw bytes were scanned whole)")
+        return dedupe_locations(found)
+
+    def holds(self, data: Buffer, secret: str, label: str) -> bool:
+        """True when ``data`` holds ``secret``, plain or in any form this decoder reads (an older version
+        of a file that already had the key, even encoded otherwise, does not introduce it)."""
+        if data.find(secret.encode("utf-8", "surrogateescape")) >= 0:
+            return True
+        return self.worth_scanning(data) and any(f.secret == secret for f in self.scan(data, "", label))
+
+    def _scan(self, data: Buffer, path: str, depth: int, budget: Budget) -> list[Finding]:
+        raw = list(self.engine.scan(data))
+        if not self.options.decode or depth >= self.options.max_decode_depth:
+            return list(matches_to_findings(raw, data, path))
+        runs = self._runs(data, budget) if self._has_keyword(data) else []
+        kept: list[Match] = [m for m in raw if not any(r.start <= m.start and m.end <= r.end for r in runs)]
+        found = list(matches_to_findings([*kept, *self._decoded(data, runs, depth + 1, budget)], data, path))
+        text = utf16.transcode(data, self._utf16) if self._utf16 else None
+        if text is not None:
+            form, transcoded = text
+            found += [f.replace(encoding=(form, *f.encoding)) for f in self._scan(transcoded, path, depth + 1, budget)]
+        return found
+
+    def _has_keyword(self, data: Buffer) -> bool:
+        return self.engine.has_keyword(data) or has_literal(data, self.literals)
+
+    def _runs(self, data: Buffer, budget: Budget) -> list[Run]:
+        """The encoded runs of ``data`` that decode to text, in order, within ``budget``."""
+        runs: list[Run] = []
+        for decoder in DECODERS:
+            for run in decoder.runs(data):
+                if budget.spent or not budget.take(run):
+                    return sorted(runs, key=lambda r: r.start)
+                runs.append(run)
+        return sorted(runs, key=lambda r: r.start)
+
+    def _decoded(self, data: Buffer, runs: list[Run], depth: int, budget: Budget) -> Iterator[DecodedMatch]:
+        """Matches in each run's decoded text (read with its surroundings), and in the runs nested in it."""
+        for run in runs:
+            before = bytes(data[max(0, run.start - CONTEXT):run.start])
+            window = before + run.decoded + bytes(data[run.end:run.end + CONTEXT])
+            low, high = len(before), len(before) + len(run.decoded)
+            for m in self.engine.scan(window):
+                if m.start < high and m.end > low:
+                    yield DecodedMatch(m, run, (run.form,))
+            if depth < self.options.max_decode_depth and self._has_keyword(run.decoded):
+                for inner in self._decoded(run.decoded, self._runs(run.decoded, budget), depth + 1, budget):
+                    yield DecodedMatch(inner, run, (run.form, *inner.encoding))
