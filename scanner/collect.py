@@ -59,9 +59,9 @@ def _scan_file(decoder: Decoder, real: str, shown: str, size: int) -> list[Findi
         return []
     if size < files.MMAP_THRESHOLD:
         data = files.read_small(real)
-        return decoder.scan(data, shown) if decoder.worth_scanning(data) else []
+        return decoder.scan(data, shown) if decoder.worth_scanning(data, shown) else []
     with files.mapped(real) as mapped:
-        return decoder.scan(mapped, shown) if decoder.worth_scanning(mapped) else []
+        return decoder.scan(mapped, shown) if decoder.worth_scanning(mapped, shown) else []
 
 
 def _at_root(root: str | os.PathLike[str], real: str | os.PathLike[str], found: list[Finding]) -> list[Finding]:
@@ -81,7 +81,7 @@ def scan_staged(run: Run, change: StagedChange) -> list[Finding]:
     out: list[Finding] = []
     blobs = staged_blobs(change.root, binary_paths(change.added))
     for path, (new, old) in blobs.items():
-        if run.decoder.worth_scanning(new):
+        if run.decoder.worth_scanning(new, path):
             out += [f for f in run.decoder.scan(new, path) if not run.decoder.holds(old, f.secret, f"HEAD:{path}")]
     for path, hunks in change.added.items():
         if path in blobs:

@@ -4,6 +4,8 @@ encoding chain and the place of the encoded run."""
 from __future__ import annotations
 
 import base64
+import io
+import zipfile
 import hashlib
 import json
 from pathlib import Path
@@ -235,3 +237,40 @@ def test_a_clean_change_loads_no_decoder(repo: Repo, tmp_path: Path) -> None:
     loaded = imported(repo.path, tmp_path, "staged")
     assert "scanner.decoding.gate" in loaded
     assert not {m for m in loaded if m.startswith("scanner.decoding.") and m != "scanner.decoding.gate"}
+
+
+def zipped(members: dict[str, str]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in members.items():
+            z.writestr(name, text)
+    return out.getvalue()
+
+
+def test_archive_members_in_scan_staged_and_history(repo: Repo) -> None:
+    """The wiring: member paths, the chain (a base64 line inside a zip member), the archive as the SARIF
+    artifact; the archive formats themselves are covered in tests/test_containers.py."""
+    repo.write("a.txt", "x\n")
+    repo.commit("init")
+    repo.write("deploy/backup.zip", zipped({"conf/app.env": f"x=1\nTRACKYARD_API_KEY={KEY}\n",
+                                            "conf/secret.yaml": f"data:\n  env: {b64('k=' + KEY3)}\n"}))
+    want = [("deploy/backup.zip!conf/app.env", 2, 19, ["zip"]), ("deploy/backup.zip!conf/secret.yaml", 2, 8, ["zip", "base64"])]
+    scan = run_cli("scan", "--format", "json", cwd=repo.path)
+    assert [(f["path"], f["line"], f["column"], f["encoding"]) for f in findings(scan)] == want
+    assert run_cli("scan", "--no-archives", cwd=repo.path).code == 0
+    repo.git("add", "-A")
+    staged = run_cli("staged", "--format", "json", cwd=repo.path)
+    assert [(f["path"], f["line"], f["column"], f["encoding"]) for f in findings(staged)] == want
+    commit = repo.commit("backup")
+    history = run_cli("history", "--format", "json", cwd=repo.path)
+    assert [(f["path"], f["commit"]) for f in findings(history)] == [(p, commit) for p, *_ in want]
+    sarif = run_cli("history", "--format", "sarif", cwd=repo.path).json()
+    artifacts = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    assert artifacts == {"deploy/backup.zip"}
+
+
+def test_archive_warning_is_one_line_naming_the_file(repo: Repo) -> None:
+    repo.write("broken.zip", zipped({"a.env": f"k={KEY}\n"})[:-30])  # the central directory cut short
+    result = run_cli("scan", "--format", "json", cwd=repo.path)
+    warnings = [line for line in result.err.splitlines() if line.startswith("yardguard: warning: broken.zip: ")]
+    assert warnings and "Traceback" not in result.err

@@ -1,10 +1,13 @@
 """The decoding stage proper: raw matches, then matches in every decoded run (recursively, within a
-depth and a budget), then UTF-16 text: one list of findings per scanned buffer.
+depth and a budget), then UTF-16 text, then the members of a container (each scanned the same way, to
+``max_archive_depth``): one list of findings per scanned buffer.
 
 A match found in decoded text is a :class:`DecodedMatch`: it carries the decoded secret, the chain of
 encodings it was found under (outermost first), and the span of the encoded run in the scanned buffer,
 which is what the finding's line and column point at (the place the user must edit). A raw match inside
-an encoded run is encoded text, never a key: it is dropped (its decoded form is judged instead)."""
+an encoded run is encoded text, never a key: it is dropped (its decoded form is judged instead). A finding
+in a container member has the path ``outer!member`` (``member`` set), its line and column inside the
+member, and the container's kind first in its ``encoding``."""
 from __future__ import annotations
 
 import sys
@@ -12,6 +15,8 @@ from collections.abc import Callable, Iterator
 
 from scanner.decoding import DecodeOptions
 from scanner.decoding import base64text, entities, escapes, hexstr, percent, utf16
+from scanner.decoding.containers import ArchiveLimits, container_kind, open_container
+from scanner.decoding.containers import label as container_label
 from scanner.decoding.gate import encoded_literals, has_literal
 from scanner.decoding.runs import Run
 from scanner.engine import Buffer, Engine, Match, minimal_keywords
@@ -67,24 +72,27 @@ class Decoder:
 
     def __init__(self, engine: Engine, options: DecodeOptions | None = None, warn: Warn = print_warning) -> None:
         self.engine, self.warn = engine, warn
-        self.options = options or DecodeOptions()
+        self.options = options = options or DecodeOptions()
         keywords = minimal_keywords(k for r in engine.rules for k in r.keywords)
-        self.literals = encoded_literals(k.encode() for k in keywords) if self.options.decode else []
+        self.literals = encoded_literals(k.encode() for k in keywords) if options.decode else []
         self._utf16 = [lit for lit in self.literals if b"\0" in lit]
+        self.limits = ArchiveLimits(options.max_archive_bytes, options.max_archive_entries, options.max_archive_ratio)
+        self._archives = options.archives and options.max_archive_depth > 0
 
     def may_be_encoded(self, data: Buffer) -> bool:
         """True when ``data`` holds an encoded keyword or a UTF-16 byte-order mark."""
         return has_literal(data, self.literals) or bytes(data[:2]) in (b"\xff\xfe", b"\xfe\xff")
 
-    def worth_scanning(self, data: Buffer) -> bool:
-        """False when ``data`` can hold no key in any form the run looks for."""
-        return self.engine.has_keyword(data) or (self.options.decode and self.may_be_encoded(data))
+    def worth_scanning(self, data: Buffer, name: str = "") -> bool:
+        """False when ``data`` (named ``name``, if known) can hold no key in any form the run looks for."""
+        return (self.engine.has_keyword(data) or (self.options.decode and self.may_be_encoded(data))
+                or (self._archives and container_kind(data, name) is not None))
 
     def scan(self, data: Buffer, path: str, label: str | None = None) -> list[Finding]:
         """Every finding in one buffer (before path filters and baseline); warnings name ``label``
         (default ``path``)."""
         budget = Budget()
-        found = self._scan(data, path, 0, budget)
+        found = self._scan(data, path, label or path, 0, 0, budget)
         if budget.spent:
             self.warn(label or path, f"decoding stopped after {MAX_RUNS} encoded runs or {MAX_DECODED >> 20} MiB "
                                      "(the raw bytes were scanned whole)")
@@ -97,7 +105,18 @@ class Decoder:
             return True
         return self.worth_scanning(data) and any(f.secret == secret for f in self.scan(data, "", label))
 
-    def _scan(self, data: Buffer, path: str, depth: int, budget: Budget) -> list[Finding]:
+    def _scan(self, data: Buffer, path: str, label: str, depth: int, archive_depth: int, budget: Budget
+              ) -> list[Finding]:
+        found = self._text(data, path, label, depth, archive_depth, budget)
+        if self._archives and archive_depth < self.options.max_archive_depth:
+            kind = container_kind(data, path)
+            if kind is not None:
+                found += self._members(data, path, label, archive_depth, budget)
+        return found
+
+    def _text(self, data: Buffer, path: str, label: str, depth: int, archive_depth: int, budget: Budget
+              ) -> list[Finding]:
+        """Findings in ``data`` read as text: raw, in its encoded runs, and as UTF-16."""
         raw = list(self.engine.scan(data))
         if not self.options.decode or depth >= self.options.max_decode_depth:
             return list(matches_to_findings(raw, data, path))
@@ -107,8 +126,30 @@ class Decoder:
         text = utf16.transcode(data, self._utf16) if self._utf16 else None
         if text is not None:
             form, transcoded = text
-            found += [f.replace(encoding=(form, *f.encoding)) for f in self._scan(transcoded, path, depth + 1, budget)]
+            found += [f.replace(encoding=(form, *f.encoding))
+                      for f in self._text(transcoded, path, label, depth + 1, archive_depth, budget)]
         return found
+
+    def _members(self, data: Buffer, path: str, label: str, archive_depth: int, budget: Budget) -> list[Finding]:
+        """Findings in each member of the container ``data``: path ``path!name``, the kind first in the chain."""
+        found: list[Finding] = []
+        for member in open_container(data, path, self.limits, self._container_warning(path, label)):
+            if not self.worth_scanning(member.data, member.name):
+                continue
+            inner = f"{path}!{member.name}"
+            for f in self._scan(member.data, inner, f"{label}!{member.name}", 0, archive_depth + 1, budget):
+                nested = member.name if f.member is None else f"{member.name}!{f.member}"
+                found.append(f.replace(member=nested, encoding=(member.kind, *f.encoding)))
+        return found
+
+    def _container_warning(self, path: str, label: str) -> Callable[[str], None]:
+        """The ``warn`` given to a container reader: its messages start with the name it was given, which
+        is replaced by ``label`` (a blob that ``history`` reads has no path yet: its label is its id)."""
+        own = f"{container_label(path)}: "
+
+        def warn(message: str) -> None:
+            self.warn(label, message[len(own):] if message.startswith(own) else message)
+        return warn
 
     def _has_keyword(self, data: Buffer) -> bool:
         return self.engine.has_keyword(data) or has_literal(data, self.literals)
