@@ -3,6 +3,7 @@ UTF-16 form, scanned by yardguard and by each installed peer; plus the cost of d
 
     python bench/forms.py                         # recall table (tree and history), every installed tool
     python bench/forms.py --timing smoke,small    # and history/worktree time: decoding on, off, the floor
+    python bench/forms.py --timing small --write  # and put both tables in bench/RESULTS.md
 
 Stdlib only (the corpora come from bench/corpus.py, the tools and the measuring from bench/run.py).
 """
@@ -204,22 +205,40 @@ def timing(sizes: list[str], runs: int) -> str:
     return "\n".join(rows)
 
 
+def write_section(text: str) -> None:
+    """Put ``text`` in bench/RESULTS.md between the section markers (kept when run.py rewrites the file)."""
+    results = bench.BENCH / "RESULTS.md"
+    current = results.read_text() if results.exists() else ""
+    before = current.split(bench.FORMS_START)[0].rstrip("\n")
+    results.write_text(f"{before}\n\n{bench.FORMS_START}\n{text}\n{bench.FORMS_END}\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--timing", default="", help="also time these corpora (comma-separated, e.g. smoke,small)")
     parser.add_argument("--runs", type=int, default=3, help="measured runs per tool and path for --timing")
+    parser.add_argument("--tools", default="", help="only these tools (comma-separated)")
+    parser.add_argument("--write", action="store_true", help="put the tables in bench/RESULTS.md")
     args = parser.parse_args(argv)
     bench.check_devnull()
-    tools = [bench.yardguard(), *bench.peers()]
+    wanted = set(filter(None, args.tools.split(",")))
+    tools = [t for t in (bench.yardguard(), *bench.peers()) if not wanted or t.name in wanted]
     with tempfile.TemporaryDirectory(prefix="yg-forms-") as tmp:
         repo = Path(tmp) / "forms"
         keys = build(repo)
         scratch = Path(tmp) / "scratch"
         scratch.mkdir()
-        print(recall_markdown(recall(tools, repo, keys, scratch), keys), flush=True)
+        sections = ["## Recall by form (bench/forms.py)", "",
+                    "One fake key per form in a tree and in a history (one commit each); ✓ found, · missed, "
+                    "- no such mode; each cell is working tree/history. Every tool runs with its defaults and "
+                    "a one-rule Trackyard config (bench/peers/).", "",
+                    recall_markdown(recall(tools, repo, keys, scratch), keys)]
+        print(sections[-1], flush=True)
     if args.timing:
-        print()
-        print(timing(args.timing.split(","), args.runs))
+        sections += ["", "### Decoding on vs off", "", timing(args.timing.split(","), args.runs)]
+        print("\n" + sections[-1])
+    if args.write:
+        write_section("\n".join(sections))
     return 0
 
 

@@ -477,8 +477,15 @@ def describe(corpus: corpora.Corpus) -> str:
             f"{len(corpus.expected('worktree'))} in the working tree, 1 staged")
 
 
+FORMS_START, FORMS_END = "<!-- forms.py: start -->", "<!-- forms.py: end -->"
+"""Markers around the section bench/forms.py writes into RESULTS.md; rewriting the file keeps it."""
+
+
 def write_results(text: str) -> None:
-    (BENCH / "RESULTS.md").write_text(text)
+    results = BENCH / "RESULTS.md"
+    current = results.read_text() if results.exists() else ""
+    kept = current[current.find(FORMS_START):] if FORMS_START in current else ""
+    results.write_text(text + (f"\n{kept}" if kept else ""))
 
 
 def targets(results: list[Result]) -> list[str]:

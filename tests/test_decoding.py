@@ -274,3 +274,8 @@ def test_archive_warning_is_one_line_naming_the_file(repo: Repo) -> None:
     result = run_cli("scan", "--format", "json", cwd=repo.path)
     warnings = [line for line in result.err.splitlines() if line.startswith("yardguard: warning: broken.zip: ")]
     assert warnings and "Traceback" not in result.err
+
+
+def test_stdin_is_decoded(tmp_path: Path) -> None:
+    result = run_cli("scan", "-", "--format", "json", cwd=tmp_path, stdin=f"data:\n  env: {b64('K=' + KEY)}\n")
+    assert [(f["path"], f["line"], f["encoding"]) for f in findings(result)] == [("-", 2, ["base64"])]

@@ -107,27 +107,27 @@ class Decoder:
 
     def _scan(self, data: Buffer, path: str, label: str, depth: int, archive_depth: int, budget: Budget
               ) -> list[Finding]:
-        found = self._text(data, path, label, depth, archive_depth, budget)
+        """Findings in ``data`` as text, then in its members if it is a container."""
+        found = self._text(data, path, depth, budget)
         if self._archives and archive_depth < self.options.max_archive_depth:
             kind = container_kind(data, path)
             if kind is not None:
                 found += self._members(data, path, label, archive_depth, budget)
         return found
 
-    def _text(self, data: Buffer, path: str, label: str, depth: int, archive_depth: int, budget: Budget
-              ) -> list[Finding]:
+    def _text(self, data: Buffer, path: str, depth: int, budget: Budget) -> list[Finding]:
         """Findings in ``data`` read as text: raw, in its encoded runs, and as UTF-16."""
         raw = list(self.engine.scan(data))
         if not self.options.decode or depth >= self.options.max_decode_depth:
             return list(matches_to_findings(raw, data, path))
-        runs = self._runs(data, budget) if self._has_keyword(data) else []
+        runs = self._runs(data, budget) if self._may_hide_key(data) else []
         kept: list[Match] = [m for m in raw if not any(r.start <= m.start and m.end <= r.end for r in runs)]
         found = list(matches_to_findings([*kept, *self._decoded(data, runs, depth + 1, budget)], data, path))
         text = utf16.transcode(data, self._utf16) if self._utf16 else None
         if text is not None:
             form, transcoded = text
             found += [f.replace(encoding=(form, *f.encoding))
-                      for f in self._text(transcoded, path, label, depth + 1, archive_depth, budget)]
+                      for f in self._text(transcoded, path, depth + 1, budget)]
         return found
 
     def _members(self, data: Buffer, path: str, label: str, archive_depth: int, budget: Budget) -> list[Finding]:
@@ -151,7 +151,8 @@ class Decoder:
             self.warn(label, message[len(own):] if message.startswith(own) else message)
         return warn
 
-    def _has_keyword(self, data: Buffer) -> bool:
+    def _may_hide_key(self, data: Buffer) -> bool:
+        """``data`` holds a keyword, plain or encoded: its encoded runs are worth decoding."""
         return self.engine.has_keyword(data) or has_literal(data, self.literals)
 
     def _runs(self, data: Buffer, budget: Budget) -> list[Run]:
@@ -173,6 +174,6 @@ class Decoder:
             for m in self.engine.scan(window):
                 if m.start < high and m.end > low:
                     yield DecodedMatch(m, run, (run.form,))
-            if depth < self.options.max_decode_depth and self._has_keyword(run.decoded):
+            if depth < self.options.max_decode_depth and self._may_hide_key(run.decoded):
                 for inner in self._decoded(run.decoded, self._runs(run.decoded, budget), depth + 1, budget):
                     yield DecodedMatch(inner, run, (run.form, *inner.encoding))
