@@ -112,7 +112,7 @@ def pre_push(**kw: Any) -> None:
 
 
 @cli.command("pre-receive")
-@_with(FORMAT, OUTPUT, FAIL_ON_OPTION, BASELINE, CONFIG, RULES, VERIFY, API_BASE)
+@_with(FORMAT, OUTPUT, FAIL_ON_OPTION, BASELINE, CONFIG, RULES, *DECODING_OPTIONS, VERIFY, API_BASE)
 def pre_receive(**kw: Any) -> None:
     """Server-side gate (git's pre-receive hook): reject pushes whose new commits or tags add a key."""
     from scanner.entry import run_pre_receive_hook

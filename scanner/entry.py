@@ -104,7 +104,7 @@ LEAN_OPTIONS = {
                 "--jobs": "jobs", "-j": "jobs", **_DECODING_FLAGS},
     "scan": {"--format": "fmt", "--output": "output", "-o": "output", "--all-files": "all_files", **_DECODING_FLAGS},
     "pre-receive": {"--format": "fmt", "--output": "output", "-o": "output", "--config": "config",
-                    "--baseline": "baseline", "--fail-on": "fail_on"},
+                    "--baseline": "baseline", "--fail-on": "fail_on", **_DECODING_FLAGS},
 }
 """The options each lean command understands, by the name their value goes under; their click twins in
 :mod:`scanner.cli` document them."""
@@ -162,16 +162,11 @@ def _options(values: dict[str, str]) -> Options:
 
 def _run_lean(command: str, positional: list[str], values: dict[str, str]) -> int:
     if command == "staged":
-        return _staged_without_click(positional, values.get("fmt", "text"), values.get("output"))
-    from scanner.pipeline import Options
-    options = Options(fmt=values.get("fmt", "text"), output=values.get("output"), config=values.get("config"),
-                      baseline=values.get("baseline"), fail_on=values.get("fail_on"))
+        return _staged_without_click(positional, values)
+    options = _options(values)
     if command == "pre-receive":
         return run_pre_receive_hook(options)
     from scanner.collect import DEFAULT_JOBS, run_history, run_scan
-        return _staged_without_click(positional, values)
-    from scanner.collect import DEFAULT_JOBS, run_history, run_scan
-    options = _options(values)
     if command == "scan":
         return run_scan(positional, "all_files" in values, options)
     jobs = int(values["jobs"]) if "jobs" in values else DEFAULT_JOBS
