@@ -17,9 +17,9 @@ from scanner.decoding import DecodeOptions
 from scanner.decoding import base64text, entities, escapes, hexstr, percent, utf16
 from scanner.decoding.containers import ArchiveLimits, container_kind, open_container
 from scanner.decoding.containers import label as container_label
-from scanner.decoding.gate import encoded_literals, has_literal
+from scanner.decoding.gate import encoded_literals
 from scanner.decoding.runs import Run
-from scanner.engine import Buffer, Engine, Match, minimal_keywords
+from scanner.engine import Buffer, Engine, KeywordMatcher, Match, minimal_keywords
 from scanner.findings import Finding, dedupe_locations, matches_to_findings, printable
 
 DECODERS = (base64text, hexstr, percent, escapes, entities)
@@ -75,13 +75,14 @@ class Decoder:
         self.options = options = options or DecodeOptions()
         keywords = minimal_keywords(k for r in engine.rules for k in r.keywords)
         self.literals = encoded_literals(k.encode() for k in keywords) if options.decode else []
+        self._encoded = KeywordMatcher(self.literals, ignore_case=False)  # the engine's multi-literal search
         self._utf16 = [lit for lit in self.literals if b"\0" in lit]
         self.limits = ArchiveLimits(options.max_archive_bytes, options.max_archive_entries, options.max_archive_ratio)
         self._archives = options.archives and options.max_archive_depth > 0
 
     def may_be_encoded(self, data: Buffer) -> bool:
         """True when ``data`` holds an encoded keyword or a UTF-16 byte-order mark."""
-        return has_literal(data, self.literals) or bytes(data[:2]) in (b"\xff\xfe", b"\xfe\xff")
+        return self._encoded.any(data) or bytes(data[:2]) in (b"\xff\xfe", b"\xfe\xff")
 
     def worth_scanning(self, data: Buffer, name: str = "") -> bool:
         """False when ``data`` (named ``name``, if known) can hold no key in any form the run looks for."""
@@ -153,7 +154,7 @@ class Decoder:
 
     def _may_hide_key(self, data: Buffer) -> bool:
         """``data`` holds a keyword, plain or encoded: its encoded runs are worth decoding."""
-        return self.engine.has_keyword(data) or has_literal(data, self.literals)
+        return self.engine.has_keyword(data) or self._encoded.any(data)
 
     def _runs(self, data: Buffer, budget: Budget) -> list[Run]:
         """The encoded runs of ``data`` that decode to text, in order, within ``budget``."""
