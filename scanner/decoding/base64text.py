@@ -6,7 +6,7 @@ import binascii
 import re
 from collections.abc import Iterator
 
-from scanner.decoding.runs import Run, token_runs
+from scanner.decoding.runs import Run, Wanted, token_runs
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -38,10 +38,10 @@ def decode(run: bytes) -> bytes | None:
         return None
 
 
-def runs(data: Buffer) -> Iterator[Run]:
-    """Base64 runs of ``data`` that decode to text: wrapped blocks first, then single lines outside them."""
-    blocks = list(token_runs(NAME, data, _WRAPPED, decode))
+def runs(data: Buffer, wanted: Wanted) -> Iterator[Run]:
+    """Wanted base64 runs of ``data`` that decode to text: wrapped blocks first, then single lines outside them."""
+    blocks = list(token_runs(NAME, data, _WRAPPED, decode, wanted))
     yield from blocks
-    for run in token_runs(NAME, data, _LINE, decode):
+    for run in token_runs(NAME, data, _LINE, decode, wanted):
         if not any(b.start <= run.start < b.end for b in blocks):
             yield run

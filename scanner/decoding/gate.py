@@ -8,6 +8,10 @@ from __future__ import annotations
 import binascii
 from collections.abc import Iterable
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from scanner.engine import Buffer, KeywordMatcher
+
 _CORE = 6
 """A keyword longer than this loses its first character (so ``Trackyard`` and ``trackyard`` share
 literals); the rest is encoded in lower and in upper case."""
@@ -61,7 +65,41 @@ def encoded_literals(keywords: Iterable[bytes]) -> list[bytes]:
     return kept
 
 
-def has_literal(data: bytes, literals: Iterable[bytes]) -> bool:
-    """True when any of ``literals`` occurs in ``data`` (case-sensitively)."""
+def has_literal(data: Buffer, literals: Iterable[bytes]) -> bool:
+    """True when any of ``literals`` occurs in ``data`` (case-sensitively): one search each, for small data."""
     find = data.find
     return any(find(literal) >= 0 for literal in literals)
+
+
+SMALL = 1 << 20
+"""Bytes a :class:`LiteralSearch` reads one literal at a time before it starts the engine's matcher."""
+
+
+class LiteralSearch:
+    """Which encoded literals occur in a buffer, case-sensitively. The first :data:`SMALL` bytes of a run
+    are searched one literal at a time (a commit hook never pays for starting a multi-literal matcher);
+    after that, the engine's :class:`~scanner.engine.KeywordMatcher` does one pass for all of them."""
+
+    def __init__(self, literals: list[bytes]) -> None:
+        self.literals = literals
+        self._read = 0
+        self._matcher: KeywordMatcher | None = None
+
+    def _engine_matcher(self, data: Buffer) -> KeywordMatcher | None:
+        if self._matcher is None:
+            self._read += len(data)
+            if self._read <= SMALL:
+                return None
+            from scanner.engine import KeywordMatcher
+            self._matcher = KeywordMatcher(self.literals, ignore_case=False)
+        return self._matcher
+
+    def any(self, data: Buffer) -> bool:
+        """True when at least one literal occurs in ``data``."""
+        matcher = self._engine_matcher(data)
+        return has_literal(data, self.literals) if matcher is None else matcher.any(data)
+
+    def found(self, data: Buffer) -> set[bytes]:
+        """The literals that occur in ``data``."""
+        matcher = self._engine_matcher(data)
+        return {k for k in self.literals if data.find(k) >= 0} if matcher is None else matcher.found(data)

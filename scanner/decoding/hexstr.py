@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from scanner.decoding.runs import Run, token_runs
+from scanner.decoding.runs import Run, Wanted, token_runs
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -20,6 +20,6 @@ def decode(run: bytes) -> bytes | None:
     return bytes.fromhex(run.decode("ascii"))
 
 
-def runs(data: Buffer) -> Iterator[Run]:
-    """Hex runs of ``data`` that decode to text."""
-    return token_runs(NAME, data, _RUN, decode)
+def runs(data: Buffer, wanted: Wanted) -> Iterator[Run]:
+    """Wanted hex runs of ``data`` that decode to text."""
+    return token_runs(NAME, data, _RUN, decode, wanted)

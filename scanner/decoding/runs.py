@@ -37,12 +37,17 @@ def is_text(decoded: bytes) -> bool:
     return printable >= 0.95 * len(text)
 
 
-def token_runs(form: str, data: Buffer, pattern: re.Pattern[bytes], decode: Callable[[bytes], bytes | None]
-               ) -> Iterator[Run]:
-    """The matches of ``pattern`` in ``data`` that ``decode`` turns into text, as runs of ``form``."""
+Wanted = Callable[[int, int], bool]
+"""Whether the run at (start, end) is worth decoding (the stage says: near a keyword, plain or encoded)."""
+
+
+def token_runs(form: str, data: Buffer, pattern: re.Pattern[bytes], decode: Callable[[bytes], bytes | None],
+               wanted: Wanted) -> Iterator[Run]:
+    """The matches of ``pattern`` in ``data`` that are ``wanted`` and that ``decode`` turns into text, as
+    runs of ``form``."""
     for m in pattern.finditer(data):
         start, end = m.span()
-        if end - start > MAX_RUN:
+        if end - start > MAX_RUN or not wanted(start, end):
             continue
         decoded = decode(m.group())
         if decoded is not None and is_text(decoded):
@@ -64,8 +69,8 @@ class EscapeForm:
         """``run`` with every escape replaced."""
         return self.escape.sub(self.replace, run)
 
-    def runs(self, data: Buffer) -> Iterator[Run]:
-        """The escaped tokens of ``data``."""
+    def runs(self, data: Buffer, wanted: Wanted) -> Iterator[Run]:
+        """The escaped tokens of ``data`` that are ``wanted``."""
         if data.find(self.cue) < 0:
             return iter(())
-        return token_runs(self.name, data, self.token, self.decode)
+        return token_runs(self.name, data, self.token, self.decode, wanted)

@@ -10,23 +10,26 @@ in a container member has the path ``outer!member`` (``member`` set), its line a
 member, and the container's kind first in its ``encoding``."""
 from __future__ import annotations
 
+import bisect
 import sys
 from collections.abc import Callable, Iterator
 
 from scanner.decoding import DecodeOptions
 from scanner.decoding import base64text, entities, escapes, hexstr, percent, utf16
 from scanner.decoding.containers import ArchiveLimits, container_kind, open_container
-from scanner.decoding.containers import label as container_label
-from scanner.decoding.gate import encoded_literals
+from scanner.decoding.gate import LiteralSearch, encoded_literals
 from scanner.decoding.runs import Run
-from scanner.engine import Buffer, Engine, KeywordMatcher, Match, minimal_keywords
+from scanner.engine import Buffer, Engine, Match, minimal_keywords
 from scanner.findings import Finding, dedupe_locations, matches_to_findings, printable
 
-DECODERS = (base64text, hexstr, percent, escapes, entities)
-"""The text forms recognised inside a buffer, each a module with ``runs(data)``."""
+DECODERS = (base64text, hexstr, percent.FORM, escapes.FORM, entities.FORM)
+"""The text forms recognised inside a buffer, each with ``runs(data, wanted)``."""
 CONTEXT = 512
 """Bytes of the surrounding text scanned with each decoded run: ``TRACKYARD_API_KEY: <base64>`` is
 only a key with its name (the bearer rule looks up to 400 characters away for its host)."""
+REACH = 64 << 10
+"""How far from a keyword (plain or encoded) a run is looked for: to the ends of the lines around it, but
+no further than this (a single line of 1 MB is cut there)."""
 MAX_RUNS = 10_000
 """Decoded runs per scanned file (all depths together)."""
 MAX_DECODED = 64 << 20
@@ -66,6 +69,22 @@ class Budget:
         return not self.spent
 
 
+def windows(data: Buffer, anchors: list[int]) -> list[tuple[int, int]]:
+    """Disjoint spans of ``data`` around the sorted ``anchors``: from the start of the line :data:`CONTEXT`
+    bytes before each to the end of the line as far after it, each side at most :data:`REACH` away.
+    A base64 block wrapped at 64/76 columns decodes the same from any of its line starts."""
+    spans: list[tuple[int, int]] = []
+    for at in anchors:
+        low = max(data.rfind(b"\n", max(0, at - REACH), max(0, at - CONTEXT)) + 1, at - REACH, 0)
+        end = data.find(b"\n", at + CONTEXT, at + REACH)
+        high = min(len(data), at + REACH if end < 0 else end)
+        if spans and low <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], high))
+        else:
+            spans.append((low, high))
+    return spans
+
+
 class Decoder:
     """The engine behind the decoding stage: ``worth_scanning`` is the cheap skip test every source
     applies first, ``scan`` the one place a buffer becomes findings."""
@@ -75,7 +94,9 @@ class Decoder:
         self.options = options = options or DecodeOptions()
         keywords = minimal_keywords(k for r in engine.rules for k in r.keywords)
         self.literals = encoded_literals(k.encode() for k in keywords) if options.decode else []
-        self._encoded = KeywordMatcher(self.literals, ignore_case=False)  # the engine's multi-literal search
+        self._encoded = LiteralSearch(self.literals)
+        import regex
+        self._keyword_at = regex.compile(b"(?i)" + b"|".join(regex.escape(k.encode()) for k in keywords))
         self._utf16 = [lit for lit in self.literals if b"\0" in lit]
         self.limits = ArchiveLimits(options.max_archive_bytes, options.max_archive_entries, options.max_archive_ratio)
         self._archives = options.archives and options.max_archive_depth > 0
@@ -134,7 +155,7 @@ class Decoder:
     def _members(self, data: Buffer, path: str, label: str, archive_depth: int, budget: Budget) -> list[Finding]:
         """Findings in each member of the container ``data``: path ``path!name``, the kind first in the chain."""
         found: list[Finding] = []
-        for member in open_container(data, path, self.limits, self._container_warning(path, label)):
+        for member in open_container(data, path, self.limits, lambda message: self.warn(label, message)):
             if not self.worth_scanning(member.data, member.name):
                 continue
             inner = f"{path}!{member.name}"
@@ -143,27 +164,39 @@ class Decoder:
                 found.append(f.replace(member=nested, encoding=(member.kind, *f.encoding)))
         return found
 
-    def _container_warning(self, path: str, label: str) -> Callable[[str], None]:
-        """The ``warn`` given to a container reader: its messages start with the name it was given, which
-        is replaced by ``label`` (a blob that ``history`` reads has no path yet: its label is its id)."""
-        own = f"{container_label(path)}: "
-
-        def warn(message: str) -> None:
-            self.warn(label, message[len(own):] if message.startswith(own) else message)
-        return warn
-
     def _may_hide_key(self, data: Buffer) -> bool:
         """``data`` holds a keyword, plain or encoded: its encoded runs are worth decoding."""
         return self.engine.has_keyword(data) or self._encoded.any(data)
 
+    def _anchors(self, data: Buffer) -> list[int]:
+        """Sorted offsets in ``data`` of every plain keyword and every encoded keyword literal."""
+        at = [m.start() for m in self._keyword_at.finditer(data)]
+        for literal in self._encoded.found(data):
+            i = data.find(literal)
+            while i >= 0:
+                at.append(i)
+                i = data.find(literal, i + 1)
+        return sorted(at)
+
     def _runs(self, data: Buffer, budget: Budget) -> list[Run]:
-        """The encoded runs of ``data`` that decode to text, in order, within ``budget``."""
+        """The encoded runs of ``data`` that decode to text, in order, within ``budget``. Runs are looked
+        for only in the lines around a keyword (plain or encoded, see :func:`windows`), and only a run that
+        holds an encoded keyword or has a keyword within :data:`CONTEXT` bytes (``TRACKYARD_API_KEY:
+        <base64>``) is decoded: a big file that mentions a keyword once is not decoded whole."""
+        anchors = self._anchors(data)
         runs: list[Run] = []
-        for decoder in DECODERS:
-            for run in decoder.runs(data):
-                if budget.spent or not budget.take(run):
-                    return sorted(runs, key=lambda r: r.start)
-                runs.append(run)
+        for low, high in windows(data, anchors):
+            view = bytes(data[low:high])
+
+            def near_keyword(start: int, end: int) -> bool:
+                i = bisect.bisect_left(anchors, low + start - CONTEXT)
+                return i < len(anchors) and anchors[i] < low + end + CONTEXT
+
+            for decoder in DECODERS:
+                for run in decoder.runs(view, near_keyword):
+                    if budget.spent or not budget.take(run):
+                        return sorted(runs, key=lambda r: r.start)
+                    runs.append(Run(run.form, low + run.start, low + run.end, run.decoded))
         return sorted(runs, key=lambda r: r.start)
 
     def _decoded(self, data: Buffer, runs: list[Run], depth: int, budget: Budget) -> Iterator[DecodedMatch]:
