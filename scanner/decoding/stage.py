@@ -134,7 +134,11 @@ class Decoder:
         if self._archives and archive_depth < self.options.max_archive_depth:
             kind = container_kind(data, path)
             if kind is not None:
-                found += self._members(data, path, label, archive_depth, budget)
+                inside = self._members(data, path, label, archive_depth, budget)
+                # a key stored uncompressed is also in the raw bytes, maybe glued to a length or type byte
+                # (.pyc, SQLite): the member's finding, with the bare key, is the one reported
+                keys = {f.secret for f in inside}
+                found = [f for f in found if not any(key in f.secret for key in keys)] + inside
         return found
 
     def _text(self, data: Buffer, path: str, depth: int, budget: Budget) -> list[Finding]:
