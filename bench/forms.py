@@ -1,5 +1,6 @@
-"""Per-form recall: a tree and a history holding one fake key in each encoded, escaped, archived or
-UTF-16 form, scanned by yardguard and by each installed peer; plus the cost of decoding on the corpora.
+"""Per-form recall of the text forms: a tree and a history holding one fake key in each encoded, escaped
+or UTF-16 form, scanned by yardguard and by each installed peer; plus the cost of decoding on the corpora.
+(The archive forms have their own corpus: ``run.py --sizes archives``.)
 
     python bench/forms.py                         # recall table (tree and history), every installed tool
     python bench/forms.py --timing smoke,small    # and history/worktree time: decoding on, off, the floor
@@ -11,19 +12,11 @@ from __future__ import annotations
 
 import argparse
 import base64
-import bz2
-import gzip
-import io
 import json
-import lzma
-import marshal
 import random
-import sqlite3
 import subprocess
 import sys
-import tarfile
 import tempfile
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,40 +45,6 @@ def _split_line(key: str, width: int) -> str:
     return "#" * (width * 3 // 4 - 20) + f"\nTRACKYARD_API_KEY={key}\n"
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in members.items():
-            z.writestr(name, data)
-    return out.getvalue()
-
-
-def _tar(members: dict[str, bytes], mode: str = "w") -> bytes:
-    out = io.BytesIO()
-    with tarfile.open(fileobj=out, mode=mode) as t:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            t.addfile(info, io.BytesIO(data))
-    return out.getvalue()
-
-
-def _sqlite(key: str) -> bytes:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "app.db"
-        db = sqlite3.connect(path)
-        db.execute("CREATE TABLE settings (name TEXT, value TEXT)")
-        db.execute("INSERT INTO settings VALUES ('api', ?)", (key,))
-        db.commit()
-        db.close()
-        return path.read_bytes()
-
-
-def _pyc(key: str) -> bytes:
-    code = compile(f"API_KEY = {key!r}\n", "settings.py", "exec")
-    return b"\xa7\r\r\n" + b"\0" * 12 + marshal.dumps(code)  # 3.11 magic; a .pyc header
-
-
 def _env(key: str) -> bytes:
     return f"TRACKYARD_API_KEY={key}\n".encode()
 
@@ -112,20 +71,6 @@ FORMS: dict[str, tuple[str, Callable[[str], bytes]]] = {
     "HTML entities &#x5f;": ("page.xml", lambda k: f"<k>{k.replace('_', '&#x5f;')}</k>\n".encode()),
     "UTF-16LE with BOM (.reg)": ("export.reg", lambda k: ("\ufeff" + f'"ApiKey"="{k}"\r\n').encode("utf-16-le")),
     "UTF-16BE, no BOM": ("export-be.txt", lambda k: f"ApiKey={k}\n".encode("utf-16-be")),
-    "zip": ("backup.zip", lambda k: _zip({"config/.env": _env(k)})),
-    "jar": ("app.jar", lambda k: _zip({"META-INF/MANIFEST.MF": b"Manifest-Version: 1.0\n", "app.properties": _env(k)})),
-    "wheel": ("pkg-1.0-py3-none-any.whl", lambda k: _zip({"pkg/settings.py": _env(k)})),
-    "docx": ("notes.docx", lambda k: _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:t>" + _env(k) + b"</w:t>"})),
-    "zip in zip": ("outer.zip", lambda k: _zip({"inner.zip": _zip({"x/.env": _env(k)})})),
-    "tar": ("backup.tar", lambda k: _tar({"etc/app.env": _env(k)})),
-    "tar.gz": ("backup.tar.gz", lambda k: _tar({"etc/app.env": _env(k)}, "w:gz")),
-    "tar.bz2": ("backup.tar.bz2", lambda k: _tar({"etc/app.env": _env(k)}, "w:bz2")),
-    "tar.xz": ("backup.tar.xz", lambda k: _tar({"etc/app.env": _env(k)}, "w:xz")),
-    "gzip (rotated log)": ("app.log.2.gz", lambda k: gzip.compress(b"started\n" + _env(k), mtime=0)),
-    "bz2": ("app.log.bz2", lambda k: bz2.compress(_env(k))),
-    "xz": ("app.log.xz", lambda k: lzma.compress(_env(k))),
-    "SQLite cell": ("app.db", _sqlite),
-    ".pyc constant": ("settings.cpython-311.pyc", _pyc),
 }
 """form -> (file name, content holding the key)."""
 
@@ -228,8 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         keys = build(repo)
         scratch = Path(tmp) / "scratch"
         scratch.mkdir()
-        sections = ["## Recall by form (bench/forms.py)", "",
-                    "One fake key per form in a tree and in a history (one commit each); ✓ found, · missed, "
+        sections = ["## Encoded text: per-form recall (bench/forms.py)", "",
+                    "One fake key per text form in a tree and in a history (one commit each); ✓ found, · missed, "
                     "- no such mode; each cell is working tree/history. Every tool runs with its defaults and "
                     "a one-rule Trackyard config (bench/peers/).", "",
                     recall_markdown(recall(tools, repo, keys, scratch), keys)]
