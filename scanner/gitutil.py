@@ -8,38 +8,74 @@ from scanner.errors import YardguardError
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import subprocess
+    from collections.abc import Iterator
     from typing import IO
 
 StrPath = str | os.PathLike[str]
 """A path to a repository or a directory in it."""
 
-# a scan must not even refresh the index; file names are names, never pathspec magic
-_ENV = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_LITERAL_PATHSPECS": "1", "LC_ALL": "C"}
+# The scanned repository is untrusted (SECURITY.md, section 3): its config, and every file that config
+# includes, may not name a program git runs. Settings given on the command line outrank every config file,
+# so these hold whatever the repository sets. Other program-naming keys are out of reach structurally: no
+# transport (below), no pager (--no-pager, and output is a pipe), no patch output (so no diff.external or
+# textconv), no command that converts work-tree files (so no filter driver).
+SAFE_CONFIG = (
+    "core.fsmonitor=false",            # reading the index would run it
+    f"core.hooksPath={os.devnull}",    # no hook of any kind
+    "log.showSignature=false",         # would run gpg.program on a signed commit
+    "gpg.program=false", "gpg.openpgp.program=false", "gpg.x509.program=false", "gpg.ssh.program=false",
+    "core.untrackedCache=false",       # planted index data could hide untracked files from `scan`
+    "core.commitGraph=false",          # a planted commit-graph file could hide parents from the walk
+    "color.ui=false",                  # output is parsed
+)
+_PREFIX = ("git", "--no-pager", *(a for kv in SAFE_CONFIG for a in ("-c", kv)))
+
+# a scan must not even refresh the index; file names are names, never pathspec magic; the object graph is
+# the true one: no replace refs, no grafts (shallow files: see walk_env)
+_BASE_ENV = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_LITERAL_PATHSPECS": "1", "LC_ALL": "C",
+             "GIT_NO_REPLACE_OBJECTS": "1", "GIT_GRAFT_FILE": os.path.join(os.devnull, "no-grafts"),
+             "GIT_TERMINAL_PROMPT": "0"}
+# reading needs no transport: with none allowed, nothing the repository names for one can run (remote
+# helpers, core.sshCommand, remote.*.uploadpack, credential helpers, core.askPass, a partial clone's
+# lazy fetch)
+_ENV = {**_BASE_ENV, "GIT_ALLOW_PROTOCOL": ""}
+# fetching and cloning use the operator's transports and credentials (the mirror's config is git's own);
+# never wait for a password or a host-key prompt: an audit runs unattended, often on many workers
+_NETWORK_ENV = {**_BASE_ENV, "GIT_SSH_COMMAND": os.environ.get("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")}
 
 
-def run(repo: StrPath, *args: str, input: bytes | None = None,
+def argv(repo: StrPath, *args: str) -> list[str]:
+    """The command line for ``git -C repo args`` with the untrusted-repository protections."""
+    return [*_PREFIX, "-C", str(repo), *args]
+
+
+def run(repo: StrPath, *args: str, input: bytes | None = None, network: bool = False,
         env: dict[str, str] | None = None) -> tuple[int, bytes, bytes]:
     """(exit code, stdout, stderr) of ``git -C repo args``; a missing git is a :class:`YardguardError`.
-    ``env``: extra environment."""
-    argv = ["git", "-C", str(repo), *args]
+    ``network``: a fetch or clone (transports allowed); ``env``: extra environment (see :func:`walk_env`)."""
+    environ = _NETWORK_ENV if network else _ENV
+    return _run(argv(repo, *args), {**environ, **env} if env else environ, input)
+
+
+def _run(command: list[str], environ: dict[str, str], input: bytes | None) -> tuple[int, bytes, bytes]:
     try:
-        if input is None and env is None and hasattr(os, "posix_spawnp"):
-            return _spawn(argv)
+        if input is None and hasattr(os, "posix_spawnp"):
+            return _spawn(command, environ)
         import subprocess
-        proc = subprocess.run(argv, input=input, capture_output=True, env={**_ENV, **env} if env else _ENV)
+        proc = subprocess.run(command, input=input, capture_output=True, env=environ)
     except FileNotFoundError:
         raise YardguardError("git is not installed or not on PATH") from None
     return proc.returncode, proc.stdout, proc.stderr
 
 
-def _spawn(argv: list[str]) -> tuple[int, bytes, bytes]:
+def _spawn(command: list[str], environ: dict[str, str]) -> tuple[int, bytes, bytes]:
     """``subprocess.run(argv, capture_output=True)`` without the subprocess module, which costs ~5 ms to
     import: a tenth of the pre-commit hook's run."""
     import select
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     try:
-        pid = os.posix_spawnp(argv[0], argv, _ENV, file_actions=[
+        pid = os.posix_spawnp(command[0], command, environ, file_actions=[
             (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
             (os.POSIX_SPAWN_DUP2, out_w, 1), (os.POSIX_SPAWN_DUP2, err_w, 2)])
     except BaseException:
@@ -76,12 +112,14 @@ def git(repo: StrPath, *args: str, check: bool = True, input: bytes | None = Non
     return out
 
 
-def popen(repo: StrPath, *args: str, stdout: IO[bytes] | None = None) -> subprocess.Popen[bytes]:
+def popen(repo: StrPath, *args: str, stdout: IO[bytes] | None = None,
+          env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     """A streaming ``git`` process with a pipe on stdin and one on stdout (or ``stdout``, a file)."""
     import subprocess
     proc = subprocess.Popen(
-        ["git", "-C", str(repo), *args], stdin=subprocess.PIPE, stdout=stdout or subprocess.PIPE,
-        stderr=subprocess.DEVNULL, env=_ENV, bufsize=1 << 16,  # 64 KiB reads: measured fastest
+        argv(repo, *args), stdin=subprocess.PIPE, stdout=stdout or subprocess.PIPE,
+        stderr=subprocess.DEVNULL, env={**_ENV, **env} if env else _ENV,
+        bufsize=1 << 16,  # 64 KiB reads: measured fastest
     )
     if stdout is None:
         _grow_pipe(proc.stdout.fileno())  # type: ignore[union-attr]
@@ -95,6 +133,18 @@ def _grow_pipe(fd: int) -> None:
         fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
     except (ImportError, AttributeError, OSError):
         pass  # not Linux, or above /proc/sys/fs/pipe-max-size: the default size works too
+
+
+def read_objects(stream: IO[bytes]) -> Iterator[tuple[bytes, bytes, bytes]]:
+    """(oid, type, content) triples from ``git cat-file --batch`` output."""
+    readline, read = stream.readline, stream.read
+    while header := readline():
+        parts = header.split()
+        if len(parts) < 3:  # "<oid> missing"
+            continue
+        data = read(int(parts[2]))
+        read(1)
+        yield parts[0], parts[1], data
 
 
 def toplevel(path: StrPath) -> str | None:
@@ -113,6 +163,15 @@ def require_repo(path: StrPath) -> str:
     if run(path, "rev-parse", "--is-bare-repository")[0] != 0:
         raise YardguardError(f"not a git repository: {path}")
     return str(path)
+
+
+def hooks_path(repo: StrPath) -> bytes:
+    """Where git runs the hooks of ``repo`` from, ``core.hooksPath`` honoured: for ``install-hooks`` in the
+    user's own repository, the one call without the hooks override (``rev-parse`` runs no program)."""
+    code, out, err = _run(["git", "-C", str(repo), "rev-parse", "--git-path", "hooks"], _ENV, None)
+    if code != 0:
+        raise YardguardError(f"git rev-parse failed: {err.decode('utf-8', 'replace').strip()}")
+    return out.strip()
 
 
 def has_commit(repo: StrPath, rev: str = "HEAD") -> bool:
@@ -162,3 +221,39 @@ def tree_files(repo: StrPath, rev: str, directory: str) -> list[str] | None:
         if meta.split()[1] == b"blob":
             names.append(os.fsdecode(name))
     return names
+
+
+def walk_env(repo: StrPath) -> dict[str, str]:
+    """The environment for walking the commits of ``repo`` over its true graph: a shallow file may only
+    cut history where the parents really are missing (a shallow clone). An entry whose commit has all its
+    parents present was planted to hide them, and is dropped."""
+    path = os.path.join(repo, os.fsdecode(git(repo, "rev-parse", "--git-path", "shallow").rstrip(b"\n")))
+    try:
+        with open(path, "rb") as f:
+            listed = [line.strip() for line in f if line.strip()]
+    except OSError:
+        return {}
+    commits = git(repo, "cat-file", "--batch", input=b"".join(oid + b"\n" for oid in listed))
+    parents: dict[bytes, list[bytes]] = {}
+    import io
+    for oid, kind, data in read_objects(io.BytesIO(commits)):
+        if kind == b"commit":
+            header = data.split(b"\n\n", 1)[0].split(b"\n")
+            parents[oid] = [line[7:] for line in header if line.startswith(b"parent ")]
+    asked = sorted({p for ps in parents.values() for p in ps})
+    found = git(repo, "cat-file", "--batch-check=%(objectname)", input=b"".join(p + b"\n" for p in asked))
+    present = {line for line in found.splitlines() if not line.endswith(b" missing")}
+    genuine = [oid for oid, ps in parents.items() if any(p not in present for p in ps)]
+    if len(genuine) == len(listed):
+        return {}  # a real shallow clone: git's own file is right
+    if not genuine:
+        return {"GIT_SHALLOW_FILE": ""}  # an empty name: not shallow at all
+    import atexit
+    import shutil
+    import tempfile
+    scratch = tempfile.mkdtemp(prefix="yardguard-shallow-")
+    atexit.register(shutil.rmtree, scratch, True)
+    own = os.path.join(scratch, "shallow")
+    with open(own, "wb") as f:
+        f.write(b"".join(oid + b"\n" for oid in genuine))
+    return {"GIT_SHALLOW_FILE": own}

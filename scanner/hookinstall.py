@@ -19,7 +19,7 @@ MARKER = b"yardguard-hook"
 def hooks_dir(repo: Path) -> Path:
     """The directory git runs hooks from (``core.hooksPath`` honoured)."""
     gitutil.require_repo(repo)
-    out = gitutil.git(repo, "rev-parse", "--git-path", "hooks").decode().strip()
+    out = os.fsdecode(gitutil.hooks_path(repo))
     path = Path(out)
     return path if path.is_absolute() else repo / path
 

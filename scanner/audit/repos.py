@@ -6,7 +6,6 @@ import hashlib
 import os
 import re
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -105,21 +104,13 @@ def mirror_path(cache_dir: Path, source: Source) -> Path:
     return cache_dir / f"{tail}-{hashlib.sha256(source.name.encode()).hexdigest()[:16]}.git"
 
 
-# never wait for a password or a host-key prompt: an audit runs unattended, often on many workers
-_NETWORK_ENV = {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C",
-                "GIT_SSH_COMMAND": os.environ.get("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")}
-
-
 def _network_git(source: Source, where: Path, *args: str) -> None:
-    try:
-        proc = subprocess.run(["git", "-C", str(where), *args], capture_output=True, stdin=subprocess.DEVNULL,
-                              env={**os.environ, **_NETWORK_ENV})
-    except FileNotFoundError:
-        raise YardguardError("git is not installed or not on PATH") from None
-    if proc.returncode != 0:
-        lines = [line.strip() for line in proc.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    """A clone or fetch, with the operator's transports and credentials (see :func:`gitutil.run`)."""
+    code, _, err = gitutil.run(where, *args, network=True)
+    if code != 0:
+        lines = [line.strip() for line in err.decode("utf-8", "replace").splitlines() if line.strip()]
         fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
-        message = (fatal or lines or [f"exit {proc.returncode}"])[0].replace(source.location, source.name)
+        message = (fatal or lines or [f"exit {code}"])[0].replace(source.location, source.name)
         raise YardguardError(f"git {args[0]} failed: {message}")
 
 

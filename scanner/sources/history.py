@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 
 from scanner import gitutil
-from scanner.gitutil import StrPath
+from scanner.gitutil import StrPath, read_objects
 from scanner.errors import YardguardError
 from scanner.findings import COMMIT_MESSAGE_PATH, TAG_MESSAGE_PATH, Finding
 from scanner.sources.staged import unquote
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from scanner.decoding.stage import Decoder
 
 ZERO_OID = "0" * 40
+UNKNOWN_COMMIT = "unknown"
+"""The ``commit`` of a key found in a blob that no commit reachable from a ref introduces."""
 Progress = Callable[[int, int], None]  # (objects done, bytes done)
 
 # git maps packs in 1 GiB windows and caches 96 MiB of delta bases by default: on a 4 GB history that is
@@ -31,8 +33,10 @@ _PACK_LIMITS = ("-c", "core.packedGitLimit=64m", "-c", "core.packedGitWindowSize
 _LOG_FORMAT = "--format=%x01%H%x00%an%x00%ae%x00%aI"
 # --date-order: never a parent after its child, so "earliest" follows ancestry even when commits share a
 # timestamp or the clock was skewed; --root: a root commit's files even under log.showRoot=false
+# --no-show-signature, --no-ext-diff, --no-textconv: no program the repository names (SECURITY.md)
 _LOG_ARGS = (*_PACK_LIMITS, "-c", "core.quotepath=off", "log", "--reverse", "--date-order", "--root", "--raw",
-             "--no-abbrev", "--no-renames", "--diff-merges=first-parent", _LOG_FORMAT)
+             "--no-abbrev", "--no-renames", "--diff-merges=first-parent", "--no-show-signature", "--no-ext-diff",
+             "--no-textconv", _LOG_FORMAT)
 
 
 class Commit:
@@ -52,18 +56,6 @@ class Introduction:
 
     def __init__(self, commit: Commit, path: str, old: str) -> None:
         self.commit, self.path, self.old = commit, path, old
-
-
-def read_objects(stream: IO[bytes]) -> Iterator[tuple[bytes, bytes, bytes]]:
-    """(oid, type, content) triples from ``git cat-file --batch`` output."""
-    readline, read = stream.readline, stream.read
-    while header := readline():
-        parts = header.split()
-        if len(parts) < 3:  # "<oid> missing"
-            continue
-        data = read(int(parts[2]))
-        read(1)
-        yield parts[0], parts[1], data
 
 
 def _message(commit_object: bytes) -> tuple[int, bytes]:
@@ -115,7 +107,7 @@ def _scan_objects(repo: StrPath, decoder: Decoder, args: list[str], stdin: bytes
 
 def walk_introductions(repo: StrPath, revs: list[str]) -> Iterator[tuple[Commit, list[tuple[str, str, str]]]]:
     """Commits oldest first with their first-parent changes as (old blob, new blob, path)."""
-    proc = gitutil.popen(repo, *_LOG_ARGS, *revs, "--")
+    proc = gitutil.popen(repo, *_LOG_ARGS, *revs, "--", env=gitutil.walk_env(repo))
     assert proc.stdin is not None and proc.stdout is not None
     proc.stdin.close()
     yield from parse_log(proc.stdout)
@@ -253,7 +245,7 @@ def scan_all(repo: StrPath, decoder: Decoder, progress: Progress | None = None, 
     objects are read (a core is rarely busy all the time): only its parsing is left once something hits."""
     import tempfile
     with tempfile.TemporaryFile() as log_file:
-        log = gitutil.popen(repo, *_LOG_ARGS, "--all", "--", stdout=log_file)
+        log = gitutil.popen(repo, *_LOG_ARGS, "--all", "--", stdout=log_file, env=gitutil.walk_env(repo))
         log.stdin.close()  # type: ignore[union-attr]
         try:
             if jobs > 1:
@@ -272,8 +264,20 @@ def scan_all(repo: StrPath, decoder: Decoder, progress: Progress | None = None, 
         if log.wait() != 0:
             raise YardguardError(f"git log failed in {repo}")
         log_file.seek(0)
-        placed = _attribute(blob_hits, message_hits, parse_log(log_file, set(blob_hits), set(message_hits)))
-    return [_finding_at(f, w) for f, w in _first_introductions(placed)]
+        walk = list(parse_log(log_file, set(blob_hits), set(message_hits)))  # only commits that matter
+    placed = _attribute(blob_hits, message_hits, walk)
+    return [_finding_at(f, w) for f, w in _first_introductions(placed)] + _unattributed(blob_hits, message_hits, walk)
+
+
+def _unattributed(blob_hits: dict[str, list[Finding]], message_hits: dict[str, list[Finding]],
+                  walk: list[tuple[Commit, list[tuple[str, str, str]]]]) -> list[Finding]:
+    """Hits that no commit the walk reached introduces (a blob no ref reaches, a dangling commit): present,
+    so still reported; a blob as ``<blob OID>`` with the commit :data:`UNKNOWN_COMMIT`."""
+    blobs = {new for _, changes in walk for _, new, _ in changes}
+    commits = {c.oid for c, _ in walk}
+    out = [f.replace(path=f"<blob {oid}>", commit=UNKNOWN_COMMIT)
+           for oid, hits in blob_hits.items() if oid not in blobs for f in hits]
+    return out + [f.replace(commit=oid) for oid, hits in message_hits.items() if oid not in commits for f in hits]
 
 
 def parse_range(repo: StrPath, spec: str) -> tuple[str | None, list[str]]:
