@@ -66,7 +66,7 @@ def _clones_of(url: str) -> list[Any]:
     found = []
     for p in psutil.process_iter(["cmdline"]):
         cmdline = p.info["cmdline"] or []
-        if cmdline[:2] == ["git", "-C"] and "clone" in cmdline and url in cmdline:
+        if cmdline[:1] == ["git"] and "clone" in cmdline and url in cmdline:
             found.append(p)
     return found
 
