@@ -88,7 +88,7 @@ def staged(files: tuple[str, ...], **kw: Any) -> None:
               metavar="N", help="git cat-file readers for a whole-history scan (see README, Performance).")
 @_common
 def history(repo: str, rev_range: str | None, jobs: int, **kw: Any) -> None:
-    """Scan every blob and commit message reachable from any ref (or only a range)."""
+    """Scan every blob and commit message in the repository (or only what a range introduces)."""
     sys.exit(run_history(repo, rev_range, jobs, _options(kw)))
 
 

@@ -238,8 +238,9 @@ def _scan_in_parallel(repo: StrPath, decoder: Decoder, jobs: int, progress: Prog
 
 
 def scan_all(repo: StrPath, decoder: Decoder, progress: Progress | None = None, jobs: int = 1) -> list[Finding]:
-    """Every key in every blob and commit message reachable from any ref, each reported once per path
-    at the commit that introduced it. ``jobs`` > 1 reads with that many ``cat-file`` processes.
+    """Every key in every blob and commit message in the repository, each reported once per path at the
+    commit that introduced it (see :func:`_unattributed` for those no ref reaches). ``jobs`` > 1 reads
+    with that many ``cat-file`` processes.
 
     The attribution walk (``git log``) starts first and writes to an unnamed temporary file while the
     objects are read (a core is rarely busy all the time): only its parsing is left once something hits."""
