@@ -82,6 +82,7 @@ class Config:
             value = values.get(key, default)
             setattr(self, key, list(value) if isinstance(value, list) else value)
         self.base_dir = os.getcwd() if base_dir is None else os.fspath(base_dir)
+        self.repository_rules: list[str] = []  # the rule files (or directories) the repository names
 
     def resolve(self, path: str) -> str:
         """A path from the config, relative to the config file's directory."""
@@ -159,13 +160,31 @@ def explicit_table(path: str) -> dict[str, Any]:
 
 
 def load_config(root: str | os.PathLike[str], explicit: str | None = None) -> Config:
-    """``explicit`` (``--config``) or ``root/.yardguard.toml`` or ``[tool.yardguard]`` in
-    ``root/pyproject.toml``; defaults when none exists."""
+    """The settings of a run in ``root``: ``explicit`` (``--config``, the operator's) or else the repository's
+    ``root/.yardguard.toml`` or ``[tool.yardguard]`` in ``root/pyproject.toml``, with the user-level config
+    (the operator's too) laid over it; defaults for what none sets. A repository's config may not set the
+    operator's keys, and the rule files it names are marked as the repository's (:mod:`scanner.trust`)."""
+    from scanner import trust
     if explicit:
-        return from_table(explicit_table(explicit), explicit)
+        table, source, base_dir = explicit_table(explicit), explicit, None
+    else:
+        table, source, base_dir = _repository_table(root)
+        trust.check_repository_config(table, source)
+    config = from_table(table, source, base_dir)
+    user = trust.user_table()
+    if user is not None:
+        from_table(*user)  # the user's own table must be valid alone
+        config = from_table(trust.over_repository(table, user[0]), source, base_dir)
+    if not explicit:
+        config.repository_rules = [config.resolve(p) for p in table.get("rules", [])]
+    return config
+
+
+def _repository_table(root: str | os.PathLike[str]) -> tuple[dict[str, Any], str, str | None]:
+    """(table, source, base dir) of the repository's own config; an empty table when it has none."""
     own = os.path.join(root, CONFIG_FILE)
     if os.path.isfile(own):
-        return from_table(_read_toml(own), own)
+        return _read_toml(own), own, None
     pyproject = os.path.join(root, "pyproject.toml")
     if os.path.isfile(pyproject):
         try:  # a scanned project's broken pyproject.toml is its own business, not a yardguard error
@@ -173,5 +192,5 @@ def load_config(root: str | os.PathLike[str], explicit: str | None = None) -> Co
         except YardguardError:
             table = None
         if table is not None:
-            return from_table(table, pyproject)
-    return Config(base_dir=root)
+            return table, pyproject, None
+    return {}, os.path.join(root, CONFIG_FILE), os.fspath(root)

@@ -12,7 +12,7 @@ from scanner.decoding.stage import Decoder
 from scanner.engine import Engine
 from scanner.errors import YardguardError
 from scanner.findings import Finding
-from scanner.rules import BUILTIN_RULES_DIR, RuleSet, add_document, load_rules
+from scanner.rules import BUILTIN_RULES_DIR, RuleSet, add_document, load_rules, read_rule_file, rule_files
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -83,8 +83,12 @@ def prepare(root: str | os.PathLike[str], options: Options, revision: str | None
             print(f"yardguard: notice: {notice}", file=sys.stderr)
         config, documents, accepted = settings.config, settings.rule_documents, settings.accepted
         extra = settings.operator_rules + list(options.rules)
+    from scanner.trust import check_repository_rules
+    for source in (f for named in config.repository_rules for f in rule_files(named)):
+        check_repository_rules(read_rule_file(source), source)
     ruleset = load_rules(extra, compile=False)
     for source, document in documents:
+        check_repository_rules(document, source)
         add_document(document, source, ruleset, compile=False)
     ruleset = ruleset.without(set(config.disabled_rules))
     # a rule that fails its own examples is a broken rule file; the shipped ones are checked by the tests, and

@@ -110,7 +110,9 @@ def load(root: str | os.PathLike[str], rev: str, explicit: str | None = None, he
     defaults), with the operator's config file ``explicit`` laid over the repository's: a key the
     operator sets wins. Keys of :data:`~scanner.config.OPERATOR_ONLY` are never taken from the repository.
     The notices include the settings files that the commits under review (``heads``) change."""
+    from scanner import trust
     table, source = repository_table(root, rev)
+    trust.check_repository_config(table, source)
     notices = []
     ignored = sorted(OPERATOR_ONLY & set(table))
     if ignored:
@@ -120,6 +122,10 @@ def load(root: str | os.PathLike[str], rev: str, explicit: str | None = None, he
     if rev == NOTHING_PUBLISHED:
         notices.append("nothing published to read the repository's config from: using the defaults")
     operator = explicit_table(explicit) if explicit else {}
+    user = trust.user_table()
+    if user is not None:  # the user-level config, under --config
+        from_table(*user)
+        operator = {**user[0], **operator}
     base_dir = os.path.dirname(os.path.abspath(explicit)) if explicit else str(root)
     config = from_table({**table, **operator}, explicit or source, base_dir=base_dir)
     documents: list[tuple[str, dict[str, Any]]] = []

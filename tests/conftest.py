@@ -29,6 +29,9 @@ GIT_ENV = {
 # yardguard's TOML cache, for this process and every one it starts: never the real home's
 CACHE_DIR = _SCRATCH / "yardguard-cache"
 os.environ["YARDGUARD_CACHE_DIR"] = str(CACHE_DIR)
+# the user-level config (the operator's, SECURITY.md): never the real home's; a test writes one here
+USER_CONFIG_HOME = _SCRATCH / "xdg-config"
+os.environ["XDG_CONFIG_HOME"] = str(USER_CONFIG_HOME)
 
 
 @dataclass
@@ -92,6 +95,19 @@ def run_cli(*args: str, cwd: Path | str | None = None, stdin: str | bytes | None
     proc = subprocess.run([sys.executable, "-m", "scanner", *args], cwd=cwd, input=data, capture_output=True,
                           env={**os.environ, **GIT_ENV, **(env or {})})
     return Result(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
+
+
+@pytest.fixture
+def user_config():
+    """``user_config(key=value, ...)`` writes the user-level config (the operator's); removed afterwards."""
+    path = USER_CONFIG_HOME / "yardguard" / "config.toml"
+
+    def write(**values: object) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items()))
+        return path
+    yield write
+    path.unlink(missing_ok=True)
 
 
 @pytest.fixture

@@ -104,12 +104,16 @@ def test_audit_log_appends_and_custom_path(cli, repo: Repo, trackyard: Trackyard
     assert not (repo.path / AUDIT).exists()
 
 
-def test_audit_log_from_config(cli, repo: Repo, trackyard: TrackyardDouble) -> None:
+def test_audit_log_from_config(cli, repo: Repo, trackyard: TrackyardDouble, user_config) -> None:
+    """The operator's config names the log (relative to the config file); a repository's may not."""
     trackyard.add(K1)
-    repo.write(".yardguard.toml", 'audit_log = "audit/revoked.jsonl"\n')
+    log = user_config(audit_log="audit/revoked.jsonl").parent / "audit" / "revoked.jsonl"
     repo.write("app.py", f'API_KEY = "{K1}"\n')
-    revoke_scan(cli, repo, trackyard, "--yes")
-    assert audit_lines(repo.path / "audit/revoked.jsonl")[0]["outcome"] == "revoked"
+    try:
+        revoke_scan(cli, repo, trackyard, "--yes")
+        assert audit_lines(log)[0]["outcome"] == "revoked"
+    finally:
+        log.unlink(missing_ok=True)
 
 
 def test_revoke_that_does_not_take_is_failed(cli, repo: Repo, trackyard: TrackyardDouble) -> None:
@@ -213,9 +217,9 @@ def test_terminal_confirm_no(repo: Repo, trackyard: TrackyardDouble) -> None:
     assert r.json()["findings"][0]["revocation"]["detail"] == "declined at the prompt"
 
 
-def test_revoked_key_updates_the_cache(cli, repo: Repo, trackyard: TrackyardDouble) -> None:
+def test_revoked_key_updates_the_cache(cli, repo: Repo, trackyard: TrackyardDouble, user_config) -> None:
     trackyard.add(K1)
-    repo.write(".yardguard.toml", 'verify_cache = ".cache/verify.json"\n')
+    user_config(verify_cache=str(repo.path / ".cache/verify.json"))
     repo.write("app.py", f'API_KEY = "{K1}"\n')
     revoke_scan(cli, repo, trackyard, "--yes")
     count = len(trackyard.seen())

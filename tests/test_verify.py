@@ -265,10 +265,16 @@ def test_bad_api_base_from_env_or_config(cli, repo: Repo, trackyard: TrackyardDo
     assert trackyard.seen() == []
 
 
-def test_repository_files_cannot_move_keys_to_another_host(cli, repo: Repo, tmp_path: Path) -> None:
-    """The config and extra rule files come with a pull request: they may not redirect keys elsewhere."""
+def test_repository_files_cannot_move_keys_to_another_host(cli, repo: Repo, tmp_path: Path, user_config) -> None:
+    """The config and extra rule files come with a pull request: they may not redirect keys elsewhere; even
+    the operator's config and rule files may not move the shipped provider off its host (only --api-base or
+    the environment can)."""
     repo.write("app.py", f'API_KEY = "{K1}"\n')
     config(repo, api_base="https://collector.example.net/v1")
+    r = cli("scan", "--verify", cwd=repo.path, stdin="", env={"TRACKYARD_API_BASE": ""})
+    assert r.code == 2 and "api_base" in r.err and "only the operator" in r.err
+    repo.write(".yardguard.toml", "")
+    user_config(api_base="https://collector.example.net/v1")
     r = cli("scan", "--verify", cwd=repo.path, stdin="", env={"TRACKYARD_API_BASE": ""})
     assert r.code == 2 and "collector.example.net" in r.err and "--api-base" in r.err
     rules = tmp_path / "extra.toml"
@@ -283,18 +289,18 @@ def test_bad_api_base_without_findings_is_still_an_error(cli, repo: Repo) -> Non
     assert cli("scan", "--verify", "--api-base", "http://example.com", cwd=repo.path, stdin="").code == 2
 
 
-def test_api_base_precedence(cli, repo: Repo, trackyard: TrackyardDouble) -> None:
+def test_api_base_precedence(cli, repo: Repo, trackyard: TrackyardDouble, user_config) -> None:
     trackyard.add(K1)
     repo.write("app.py", f'API_KEY = "{K1}"\n')
-    # --api-base beats the environment, the environment beats the config key
-    config(repo, api_base="http://127.0.0.1:9/config")
+    # --api-base beats the environment, the environment beats the (operator's) config key
+    user_config(api_base="http://127.0.0.1:9/config")
     r = cli("scan", "--verify", "--format", "json", "--api-base", trackyard.url, cwd=repo.path, stdin="",
             env={"TRACKYARD_API_BASE": "http://example.com/not-used"})
     assert r.json()["findings"][0]["verification"]["status"] == "live"
     r = cli("scan", "--verify", "--format", "json", cwd=repo.path, stdin="",
             env={"TRACKYARD_API_BASE": trackyard.url})
     assert r.json()["findings"][0]["verification"]["status"] == "live"
-    config(repo, api_base=trackyard.url)
+    user_config(api_base=trackyard.url)
     r = cli("scan", "--verify", "--format", "json", cwd=repo.path, stdin="", env={"TRACKYARD_API_BASE": ""})
     assert r.json()["findings"][0]["verification"]["status"] == "live"
     assert len(trackyard.seen()) == 3
@@ -329,10 +335,10 @@ def test_fail_on_with_verification(cli, repo: Repo, trackyard: TrackyardDouble, 
     assert r.code == code
 
 
-def test_disk_cache_keyed_by_hash_only(cli, repo: Repo, trackyard: TrackyardDouble) -> None:
+def test_disk_cache_keyed_by_hash_only(cli, repo: Repo, trackyard: TrackyardDouble, user_config) -> None:
     trackyard.add(K1)
     trackyard.add(K2, mode="error", status=503)
-    config(repo, verify_cache=".cache/verify.json")
+    user_config(verify_cache=str(repo.path / ".cache/verify.json"))
     repo.write("app.py", f'A = "{K1}"\nB = "{K2}"\nC = "{K3}"\n')
     first = scan(cli, repo, trackyard)
     assert len(trackyard.seen()) == 3
@@ -346,9 +352,9 @@ def test_disk_cache_keyed_by_hash_only(cli, repo: Repo, trackyard: TrackyardDoub
     assert sha256(K1) in text and sha256(K3) in text and sha256(K2) not in text
 
 
-def test_disk_cache_ttl(cli, repo: Repo, trackyard: TrackyardDouble) -> None:
+def test_disk_cache_ttl(cli, repo: Repo, trackyard: TrackyardDouble, user_config) -> None:
     trackyard.add(K1)
-    config(repo, verify_cache=".cache/verify.json", verify_cache_ttl=0)
+    user_config(verify_cache=str(repo.path / ".cache/verify.json"), verify_cache_ttl=0)
     repo.write("app.py", f'A = "{K1}"\n')
     scan(cli, repo, trackyard)
     scan(cli, repo, trackyard)
