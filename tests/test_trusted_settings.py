@@ -51,7 +51,11 @@ def test_history_range_uses_the_base_settings(repo: Repo, trackyard: TrackyardDo
     assert trackyard.seen(key=KEY), "the planted cache must not answer for Trackyard"
     assert "notice" in result.err and ".yardguard.toml" in result.err and "once merged" in result.err
     assert KEY not in result.err + result.out
-    # scanning the work tree (not a gate) still honours the repository's own config
+    # scanning the work tree (not a gate) reads the repository's own config: it may narrow the report, but
+    # never name a verification cache (SECURITY.md)
+    result = run_cli("scan", ".", cwd=repo.path)
+    assert result.code == 2 and "verify_cache" in result.err and "only the operator" in result.err
+    repo.write(".yardguard.toml", 'exclude_paths = ["secret.py"]\n')
     assert run_cli("scan", ".", cwd=repo.path).code == 0
 
 
