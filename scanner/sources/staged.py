@@ -196,7 +196,7 @@ class StagedChange:
 def binary_paths(added: dict[str, AddedLines]) -> list[str]:
     """Staged files whose added lines hold NUL bytes: a diff of a binary (an archive, UTF-16 text) is
     useless, so their staged blob is read and scanned whole (:func:`staged_blobs`)."""
-    return [path for path, lines in added.items() if any(b"\0" in line for line in lines.lines)]
+    return [path for path, lines in added.items() if b"\0" in lines.data]  # data: the lines, joined
 
 
 def staged_blobs(root: str, paths: list[str]) -> dict[str, tuple[bytes, bytes]]:
