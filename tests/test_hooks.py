@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import KEY, KEY2, KEY3, Repo, run_cli
-from tests.core_helpers import assert_error, git, hook_env
+from tests.core_helpers import VENV_BIN, assert_error, git, hook_env
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 HOOK_FILES = ("scanner", "rules", "hooks", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
@@ -19,15 +19,26 @@ HOOK_FILES = ("scanner", "rules", "hooks", "pyproject.toml", "README.md", ".pre-
 
 # --- install-hooks ----------------------------------------------------------------------------------
 
+YARDGUARD = str(VENV_BIN / "yardguard")
+"""The yardguard that ``run_cli`` (``python -m scanner`` in this virtualenv) pins into the hooks it installs."""
+
+
+def expected_hook(name: str) -> bytes:
+    """The template ``hooks/NAME`` with this virtualenv's yardguard pinned."""
+    template = (CHECKOUT / "hooks" / name).read_bytes()
+    assert template.count(b"YARDGUARD=''") == 1
+    return template.replace(b"YARDGUARD=''", f"YARDGUARD={YARDGUARD}".encode())
+
+
 def test_install_hooks(repo: Repo) -> None:
     result = run_cli("install-hooks", cwd=repo.path)
     assert result.code == 0, result.err
     hooks = repo.path / ".git" / "hooks"
     for name in ("pre-commit", "pre-push"):
         installed = hooks / name
-        assert installed.read_bytes() == (CHECKOUT / "hooks" / name).read_bytes()
+        assert installed.read_bytes() == expected_hook(name)
         assert os.access(installed, os.X_OK)
-        assert f"hooks/{name}: installed" in result.out
+        assert f"hooks/{name}: installed (runs {YARDGUARD})" in result.out
 
 
 def test_install_hooks_is_idempotent(repo: Repo) -> None:
@@ -45,7 +56,7 @@ def test_install_hooks_replaces_an_older_yardguard_hook_without_force(repo: Repo
     hook.parent.mkdir(exist_ok=True)
     hook.write_text("#!/bin/sh\n# yardguard-hook: an older version\nexec yardguard staged\n")
     assert run_cli("install-hooks", cwd=repo.path).code == 0
-    assert hook.read_bytes() == (CHECKOUT / "hooks" / "pre-commit").read_bytes()
+    assert hook.read_bytes() == expected_hook("pre-commit")
     assert not hook.with_name("pre-commit.yardguard-backup").exists()
 
 
@@ -83,7 +94,8 @@ def test_install_hooks_refuses_a_foreign_hook(repo: Repo) -> None:
     forced = run_cli("install-hooks", "--force", cwd=repo.path)
     assert forced.code == 0, forced.err
     assert (hooks / "pre-commit.yardguard-backup").read_text() == foreign
-    assert (hooks / "pre-commit").read_bytes() == (CHECKOUT / "hooks" / "pre-commit").read_bytes()
+    assert "previous hook kept as pre-commit.yardguard-backup" in forced.out
+    assert (hooks / "pre-commit").read_bytes() == expected_hook("pre-commit")
     assert run_cli("install-hooks", cwd=repo.path).code == 0  # now ours: idempotent, backup kept
     assert (hooks / "pre-commit.yardguard-backup").read_text() == foreign
 
@@ -133,14 +145,69 @@ def test_native_pre_commit_blocks_a_key_and_passes_clean_commits(hooked: Repo) -
     assert commit(repo, "allowed").returncode == 0
 
 
-def test_native_pre_commit_without_yardguard_on_path_fails_closed(hooked: Repo) -> None:
+def test_native_hooks_work_without_the_virtualenv_on_path_and_are_silent(hooked: Repo, tmp_path: Path) -> None:
+    """The hooks run the yardguard that installed them (as pre-commit pins its interpreter): a shell where
+    the virtualenv is not activated still scans, and a clean commit or push prints nothing."""
     repo = hooked
+    env = {**hook_env(), "PATH": "/usr/bin:/bin"}
+    shutil.which("yardguard", path=env["PATH"]) is None or pytest.skip("yardguard installed system-wide")
     repo.write("a.py", "x = 1\n")
     repo.git("add", "a.py")
+    clean = git(repo.path, "commit", "-q", "-m", "clean", env=env, check=False)
+    assert (clean.returncode, clean.stdout, clean.stderr) == (0, "", "")
+    repo.write("a.py", f"key = '{KEY}'\n")
+    repo.git("add", "a.py")
+    blocked = git(repo.path, "commit", "-q", "-m", "key", env=env, check=False)
+    assert blocked.returncode == 1 and "a.py:1:8" in blocked.stderr and "TRACKYARD_API_KEY" in blocked.stderr
+    repo.git("reset", "-q", "--hard")
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    pushed = git(repo.path, "push", "-q", str(bare), "main", env=env, check=False)
+    assert (pushed.returncode, pushed.stdout, pushed.stderr) == (0, "", "")
+
+
+def test_native_hooks_fall_back_to_path_then_fail_closed(hooked: Repo) -> None:
+    """When the pinned yardguard is gone (its virtualenv deleted), the hook uses the one on PATH; with none
+    there either, the commit fails with what to do, never passing unscanned."""
+    repo = hooked
+    hook = repo.path / ".git" / "hooks" / "pre-commit"
+    hook.write_bytes(hook.read_bytes().replace(YARDGUARD.encode(), b"/nonexistent/venv/bin/yardguard"))
+    repo.write("a.py", f"key = '{KEY}'\n")
+    repo.git("add", "a.py")
+    via_path = git(repo.path, "commit", "-q", "-m", "x", env=hook_env(), check=False)
+    assert via_path.returncode == 1 and "a.py:1:8" in via_path.stderr
     env = {**hook_env(), "PATH": "/usr/bin:/bin"}
     shutil.which("yardguard", path=env["PATH"]) is None or pytest.skip("yardguard installed system-wide")
     result = git(repo.path, "commit", "-q", "-m", "x", env=env, check=False)
-    assert result.returncode != 0 and "not installed" in result.stderr
+    assert result.returncode == 1 and "yardguard install-hooks" in result.stderr
+    assert "not scanned" in result.stderr
+
+
+def test_install_hooks_force_chains_to_the_previous_hooks(repo: Repo, tmp_path: Path) -> None:
+    """``--force`` keeps a foreign hook and runs it after yardguard's check passes, with git's arguments
+    and (pre-push) the same stdin; a blocked commit does not reach it."""
+    hooks = repo.path / ".git" / "hooks"
+    hooks.mkdir(exist_ok=True)
+    log = tmp_path / "previous.log"
+    for name in ("pre-commit", "pre-push"):
+        (hooks / name).write_text(f"#!/bin/sh\necho \"{name} $*\" >> '{log}'\ncat >> '{log}'\nexit 0\n")
+        (hooks / name).chmod(0o755)
+    assert run_cli("install-hooks", "--force", cwd=repo.path).code == 0
+    repo.write("a.py", f"key = '{KEY}'\n")
+    repo.git("add", "a.py")
+    assert git(repo.path, "commit", "-q", "-m", "key", env=hook_env(), check=False).returncode == 1
+    assert not log.exists()  # blocked before the previous hook
+    repo.write("a.py", "x = 1\n")
+    repo.git("add", "a.py")
+    assert git(repo.path, "commit", "-q", "-m", "clean", env=hook_env(), check=False).returncode == 0
+    assert log.read_text() == "pre-commit \n"
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    pushed = git(repo.path, "push", "-q", str(bare), "main", env=hook_env(), check=False)
+    assert pushed.returncode == 0, pushed.stderr
+    head = repo.git("rev-parse", "HEAD")
+    assert log.read_text().splitlines()[1:] == [f"pre-push {bare} {bare}",
+                                                f"refs/heads/main {head} refs/heads/main {'0' * 40}"]
 
 
 @pytest.fixture
