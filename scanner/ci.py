@@ -242,6 +242,9 @@ def run_github(repo: str, options: Options, rev_range: str | None, sarif_file: s
     _log(render("text", findings, ctx))
     sys.stdout.write(render("github", findings, ctx))
     sys.stdout.flush()
+    from scanner.reporters.advice import next_steps
+    sys.stderr.write(f"{run.scope.line()} ({target.label})\n" + next_steps("ci", findings))
+    sys.stderr.flush()
     code = max(exit_code(findings, run.fail_on), int(revoke_failed))
     allowed = allow_comments(repo, target.rev_range) if target.rev_range and ".." in target.rev_range else []
     _append(env.get("GITHUB_STEP_SUMMARY"), summary_markdown(findings, target, code, run.fail_on, run.notices, allowed))

@@ -13,7 +13,7 @@ from scanner import __version__
 from scanner.collect import DEFAULT_JOBS, run_history, run_scan
 from scanner.errors import YardguardError, guarded
 from scanner.pipeline import FAIL_ON, Options, finish, prepare
-from scanner.reporters import FORMATS
+from scanner.reporters import FORMATS, use_color
 
 FORMAT = click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
                       help="Report format.")
@@ -46,10 +46,26 @@ def _with(*decorators: Callable[[Any], Any]) -> Callable[[Callable[..., Any]], C
     return apply
 
 
+QUIET = click.option("--quiet", "-q", is_flag=True,
+                     help="Text format: print nothing at all when nothing is found (the native hooks use it).")
 PROVIDER_OPTIONS = (VERIFY, REVOKE, YES, API_BASE, AUDIT_LOG)
-_common = _with(FORMAT, OUTPUT, SHOW_SECRETS, FAIL_ON_OPTION, BASELINE, CONFIG, RULES, *DECODING_OPTIONS,
-                *PROVIDER_OPTIONS)
-"""Options shared by the scanning commands."""
+
+
+def _scanning(revoke: Callable[[Any], Any] = REVOKE, yes: Callable[[Any], Any] = YES
+              ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Options shared by the scanning commands (``revoke``, ``yes``: that command's own)."""
+    return _with(FORMAT, OUTPUT, SHOW_SECRETS, FAIL_ON_OPTION, BASELINE, CONFIG, RULES, *DECODING_OPTIONS, QUIET,
+                 VERIFY, revoke, yes, API_BASE, AUDIT_LOG)
+
+
+_common = _scanning()
+_staged_common = _scanning(
+    click.option("--revoke", is_flag=True, help="Only verifies here (like --verify): a key in a commit is "
+                                                "blocked, never revoked, since it has not left your machine."),
+    click.option("--yes", is_flag=True, help="No effect here (nothing is revoked on a commit)."))
+_pre_push_common = _scanning(click.option(
+    "--revoke", is_flag=True, help="Revoke keys verified live, only with --yes: a hook's stdin is git's, so it "
+                                   "cannot ask (without --yes nothing is revoked and the push is refused)."))
 
 
 def _options(kw: dict[str, Any]) -> Options:
@@ -73,7 +89,7 @@ def scan(paths: tuple[str, ...], all_files: bool, **kw: Any) -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1)
-@_common
+@_staged_common
 def staged(files: tuple[str, ...], **kw: Any) -> None:
     """Scan the lines the staged change adds (the pre-commit path)."""
     from scanner.entry import run_staged
@@ -93,7 +109,7 @@ def history(repo: str, rev_range: str | None, jobs: int, **kw: Any) -> None:
 
 
 @cli.command("pre-push")
-@_common
+@_pre_push_common
 def pre_push(**kw: Any) -> None:
     """Scan the commits being pushed (git's pre-push stdin, or pre-commit's PRE_COMMIT_*_REF)."""
     from scanner import gitutil
@@ -252,7 +268,7 @@ def audit_report(store: str, fmt: str, output: str | None, config: str | None, r
     if not Path(store).is_file():
         raise YardguardError(f"audit store not found: {store}")
     run = prepare(Path.cwd(), Options(config=config, rules=rules))
-    color = fmt == "text" and output in (None, "-") and sys.stdout.isatty()
+    color = fmt == "text" and output in (None, "-") and use_color(sys.stdout)
     with Store(store) as opened:
         write_output(render_report(opened, run.ruleset.rules, fmt, color), output)
 
@@ -278,6 +294,15 @@ def ci_github(repo: str, rev_range: str | None, sarif_file: str, **kw: Any) -> N
     sys.exit(run_github(gitutil.require_repo(repo), options, rev_range, sarif_file, os.environ))
 
 
+def usage_error(e: click.ClickException) -> str:
+    """Click's message on one line (its "did you mean" included), pointing at the command's ``--help``."""
+    text = " ".join(e.format_message().split())
+    ctx = getattr(e, "ctx", None)
+    if isinstance(e, click.UsageError) and ctx is not None:
+        text += f" (see '{ctx.command_path} --help')"
+    return text
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: every expected error is one line on stderr and exit code 2."""
     def invoke() -> int:
@@ -287,6 +312,10 @@ def main(argv: list[str] | None = None) -> None:
             click.echo("yardguard: aborted", err=True)
             return 130
         except click.ClickException as e:
-            e.show()
+            ctx = getattr(e, "ctx", None)
+            if type(e).__name__ == "NoArgsIsHelpError" and ctx is not None:  # a bare group: its help
+                click.echo(ctx.get_help(), err=True)
+            else:
+                print(f"yardguard: error: {usage_error(e)}", file=sys.stderr)
             return 2
     sys.exit(guarded(invoke))

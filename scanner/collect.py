@@ -34,7 +34,10 @@ def scan_paths(run: Run, targets: list[str], all_files: bool) -> list[Finding]:
     skipped = count = total = 0
     for target in targets:
         if target == "-":
-            out += decoder.scan(files.read_stdin(), "-")
+            data = files.read_stdin()
+            run.scope.add("stdin", 1)
+            run.scope.nbytes += len(data)
+            out += decoder.scan(data, "-")
             continue
         for entry in files.list_files([target], all_files):
             if limit is not None and entry.size > limit:
@@ -47,6 +50,7 @@ def scan_paths(run: Run, targets: list[str], all_files: bool) -> list[Finding]:
             total += entry.size
             progress(count, total)
     progress.done()
+    run.scope.add_progress(progress, "files")
     if skipped:
         print(f"yardguard: skipped {skipped} file(s) larger than max_file_size ({limit} bytes)", file=sys.stderr)
     return out
@@ -79,6 +83,7 @@ def scan_staged(run: Run, change: StagedChange) -> list[Finding]:
     with no staged change are read whole."""
     from scanner.sources.staged import binary_paths, staged_blobs
     out: list[Finding] = []
+    change.measure(run.scope)
     blobs = staged_blobs(change.root, binary_paths(change.added))
     for path, (new, old) in blobs.items():
         if run.decoder.worth_scanning(new, path):
@@ -132,7 +137,8 @@ def scan_history(run: Run, repo: str | os.PathLike[str], rev_range: str | None, 
     else:
         found = history.scan_all(repo, run.decoder, progress, jobs)
     progress.done()
-    return found
+    run.scope.add_progress(progress, "blobs")
+    return history.mark_in_head(repo, run.decoder, found)
 
 
 def push_ranges(environ: dict[str, str] | os._Environ[str], stdin_lines: list[str],

@@ -149,8 +149,10 @@ def from_table(table: dict[str, Any], source: str, base_dir: str | None = None) 
 
 def explicit_table(path: str) -> dict[str, Any]:
     """The settings table of a config file named by the operator (``--config``)."""
-    if not os.path.isfile(path):
+    if not os.path.exists(path):
         raise YardguardError(f"config file not found: {path}")
+    if not os.path.isfile(path):
+        raise YardguardError(f"config file is not a regular file: {path} (give a .toml file)")
     data = _read_toml(path)
     if os.path.basename(path) != "pyproject.toml":
         return data

@@ -98,17 +98,19 @@ def run_pre_receive_hook(options: Options) -> int:
 
 
 _DECODING_FLAGS = {"--no-decode": "no_decode", "--no-archives": "no_archives"}
+_QUIET_FLAGS = {"--quiet": "quiet", "-q": "quiet"}
 LEAN_OPTIONS = {
-    "staged": {"--format": "fmt", "--output": "output", "-o": "output", **_DECODING_FLAGS},
+    "staged": {"--format": "fmt", "--output": "output", "-o": "output", **_QUIET_FLAGS, **_DECODING_FLAGS},
     "history": {"--format": "fmt", "--output": "output", "-o": "output", "--repo": "repo", "--range": "rev_range",
-                "--jobs": "jobs", "-j": "jobs", **_DECODING_FLAGS},
-    "scan": {"--format": "fmt", "--output": "output", "-o": "output", "--all-files": "all_files", **_DECODING_FLAGS},
+                "--jobs": "jobs", "-j": "jobs", **_QUIET_FLAGS, **_DECODING_FLAGS},
+    "scan": {"--format": "fmt", "--output": "output", "-o": "output", "--all-files": "all_files", **_QUIET_FLAGS,
+             **_DECODING_FLAGS},
     "pre-receive": {"--format": "fmt", "--output": "output", "-o": "output", "--config": "config",
                     "--baseline": "baseline", "--fail-on": "fail_on", **_DECODING_FLAGS},
 }
 """The options each lean command understands, by the name their value goes under; their click twins in
 :mod:`scanner.cli` document them."""
-LEAN_FLAGS = frozenset({"--all-files", *_DECODING_FLAGS})
+LEAN_FLAGS = frozenset({"--all-files", *_QUIET_FLAGS, *_DECODING_FLAGS})
 """The options of :data:`LEAN_OPTIONS` that take no value."""
 
 
@@ -157,7 +159,7 @@ def _options(values: dict[str, str]) -> Options:
     from scanner.pipeline import Options
     return Options(fmt=values.get("fmt", "text"), output=values.get("output"), config=values.get("config"),
                    baseline=values.get("baseline"), fail_on=values.get("fail_on"),
-                   no_decode="no_decode" in values, no_archives="no_archives" in values)
+                   no_decode="no_decode" in values, no_archives="no_archives" in values, quiet="quiet" in values)
 
 
 def _run_lean(command: str, positional: list[str], values: dict[str, str]) -> int:
@@ -174,10 +176,15 @@ def _run_lean(command: str, positional: list[str], values: dict[str, str]) -> in
 
 
 def _staged_without_click(names: list[str], values: dict[str, str]) -> int:
+    from scanner.progress import Scope
     from scanner.sources.staged import read_change
+    scope = Scope()
     change = read_change(names)
     if values.get("fmt", "text") == "text" and values.get("output") is None and is_clean(change):
-        print(NO_FINDINGS)
+        if "quiet" not in values:
+            change.measure(scope)
+            print(NO_FINDINGS)
+            print(scope.line(), file=sys.stderr)
         return 0
     return run_staged(names, _options(values), change)
 

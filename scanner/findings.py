@@ -48,7 +48,8 @@ class Finding:
     def __init__(self, rule: Rule, secret: str, path: str, line: int, column: int, commit: str | None = None,
                  author_name: str | None = None, author_email: str | None = None, commit_date: str | None = None,
                  verification: dict[str, Any] | None = None, revocation: dict[str, Any] | None = None,
-                 repo_path: str | None = None, encoding: tuple[str, ...] = (), member: str | None = None) -> None:
+                 repo_path: str | None = None, encoding: tuple[str, ...] = (), member: str | None = None,
+                 in_head: bool | None = None) -> None:
         self.rule, self.secret, self.line, self.column = rule, secret, line, column
         self.encoding, self.member = encoding, member
         # a file name that is not valid UTF-8 (surrogate-escaped by os.fsdecode) is shown with U+FFFD:
@@ -60,6 +61,7 @@ class Finding:
         self.commit_date = commit_date
         self.verification: dict[str, Any] = {"status": "not_checked"} if verification is None else verification
         self.revocation = revocation
+        self.in_head = in_head  # history: the key is still at this path in HEAD (None outside history)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.rule.id!r}, {self.path!r}, {self.line}, {self.column})"
@@ -133,6 +135,7 @@ class Finding:
             "author_name": self.author_name,
             "author_email": self.author_email,
             "commit_date": self.commit_date,
+            "in_head": self.in_head,
             "verification": self.verification,
             "revocation": self.revocation,
         }

@@ -12,6 +12,7 @@ from scanner.decoding.stage import Decoder
 from scanner.engine import Engine
 from scanner.errors import YardguardError
 from scanner.findings import Finding
+from scanner.progress import Scope
 from scanner.rules import BUILTIN_RULES_DIR, RuleSet, add_document, load_rules, read_rule_file, rule_files
 
 TYPE_CHECKING = False
@@ -25,19 +26,20 @@ class Options:
     """Options every scanning command shares (see ``yardguard scan --help``)."""
 
     FIELDS = ("fmt", "output", "show_secrets", "fail_on", "baseline", "config", "rules", "verify", "revoke",
-              "yes", "api_base", "audit_log", "no_decode", "no_archives")
+              "yes", "api_base", "audit_log", "no_decode", "no_archives", "quiet")
     __slots__ = FIELDS
 
     def __init__(self, fmt: str = "text", output: str | None = None, show_secrets: bool = False,
                  fail_on: str | None = None, baseline: str | None = None, config: str | None = None,
                  rules: tuple[str, ...] = (), verify: bool = False, revoke: bool = False, yes: bool = False,
                  api_base: str | None = None, audit_log: str | None = None, no_decode: bool = False,
-                 no_archives: bool = False) -> None:
+                 no_archives: bool = False, quiet: bool = False) -> None:
         self.fmt, self.output, self.show_secrets, self.fail_on = fmt, output, show_secrets, fail_on
         self.baseline, self.config, self.rules = baseline, config, rules
         self.verify, self.revoke, self.yes = verify, revoke, yes
         self.api_base, self.audit_log = api_base, audit_log
         self.no_decode, self.no_archives = no_decode, no_archives
+        self.quiet = quiet  # text only: print nothing at all when nothing is found (the native hooks)
 
 
 class Run:
@@ -50,6 +52,7 @@ class Run:
         self.accepted = set() if accepted is None else accepted
         self.notices: list[str] = []  # for the operator: settings the reviewed commits change (see prepare)
         self.started = time.time()  # seconds since the epoch (datetime costs an import on the hook's path)
+        self.scope = Scope()  # what the sources read, for the scope line of a text run
 
     @property
     def fail_on(self) -> str:
@@ -145,6 +148,15 @@ def exit_code(findings: list[Finding], fail_on: str) -> int:
     return int(bool(findings))
 
 
+def unverified_gate(fail_on: str, verifying: bool) -> str | None:
+    """A warning when ``--fail-on live|verified`` cannot mean what it says because nothing is verified."""
+    if verifying or fail_on not in ("live", "verified"):
+        return None
+    effect = ("no key can be proven live, so this run never fails on a finding" if fail_on == "verified"
+              else "no key can be proven invalid, so every finding fails")
+    return f"yardguard: warning: --fail-on {fail_on} without --verify: {effect}"
+
+
 def write_output(text: str, output: str | None) -> None:
     """Write the report to ``output`` atomically (or to stdout)."""
     if output is None or output == "-":
@@ -161,6 +173,9 @@ def write_output(text: str, output: str | None) -> None:
 def check(run: Run, findings: list[Finding], command: str) -> tuple[list[Finding], bool]:
     """Filter, then verify/revoke when asked: the findings kept, and whether a live key was left unrevoked."""
     findings = keep(run, findings)
+    warning = unverified_gate(run.fail_on, run.options.verify or run.options.revoke)
+    if warning:
+        print(warning, file=sys.stderr)
     revoke_failed = False
     if run.options.verify or run.options.revoke:  # with no findings, still exit 2 on a bad API base
         from scanner.providers import verify_and_revoke
@@ -171,9 +186,23 @@ def check(run: Run, findings: list[Finding], command: str) -> tuple[list[Finding
 def finish(run: Run, findings: list[Finding], command: str) -> int:
     """Filter, verify/revoke when asked, report, and return the exit code."""
     findings, revoke_failed = check(run, findings, command)
-    from scanner.reporters import ReportContext, render
-    color = run.options.fmt == "text" and run.options.output in (None, "-") and sys.stdout.isatty()
-    ctx = ReportContext(command, run.ruleset.rules, run.options.show_secrets, color, str(run.root),
-                        {"started": run.started})
+    code = max(exit_code(findings, run.fail_on), int(revoke_failed))
+    text = run.options.fmt == "text"
+    if text and run.options.quiet and not findings:
+        return code
+    from scanner.reporters import ReportContext, render, use_color
+    color = text and run.options.output in (None, "-") and use_color(sys.stdout)
+    extra = {"started": run.started}
+    if run.options.fmt == "html" and any(f.commit for f in findings):
+        from scanner import forge
+        from scanner.sources import history
+        remote = history.origin_url(run.root)
+        extra["repository_url"] = forge.repository_url(remote) if remote else None
+        extra["subjects"] = history.commit_subjects(run.root, run.engine, (f.commit for f in findings if f.commit))
+    ctx = ReportContext(command, run.ruleset.rules, run.options.show_secrets, color, str(run.root), extra)
     write_output(render(run.options.fmt, findings, ctx), run.options.output)
-    return max(exit_code(findings, run.fail_on), int(revoke_failed))
+    if text:
+        from scanner.reporters.advice import next_steps
+        sys.stderr.write(run.scope.line() + "\n" + next_steps(command, findings))
+        sys.stderr.flush()
+    return code

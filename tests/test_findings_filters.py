@@ -16,7 +16,7 @@ from tests.conftest import KEY, KEY2, KEY3, Repo, run_cli
 from tests.core_helpers import ACME, ACME_RULE, assert_error, findings, paths
 
 FINDING_FIELDS = {"rule_id", "description", "secret", "secret_sha256", "path", "line", "column", "encoding", "commit",
-                  "author_name", "author_email", "commit_date", "verification", "revocation"}
+                  "author_name", "author_email", "commit_date", "in_head", "verification", "revocation"}
 SECRET = "Xk29fLq8Zm3Np7Rt5Vw1Yb4C"
 
 

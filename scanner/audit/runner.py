@@ -52,19 +52,13 @@ class Progress:
         elapsed = time.monotonic() - self.start
         eta = elapsed / self.done * (self.total - self.done)
         sys.stderr.write(f"\raudit: {self.done}/{self.total} repositories, {self.failed} failed, "
-                         f"{self.findings} new findings, ETA {_duration(eta)} \033[K")
+                         f"{self.findings} new findings, ETA {duration(eta)} \033[K")
         sys.stderr.flush()
 
     def clear(self) -> None:
         if self.enabled:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
-
-
-def _duration(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
 
 
 def gather(options: AuditOptions) -> list[repos.Source]:

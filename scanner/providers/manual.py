@@ -86,7 +86,7 @@ def revoke_command(run: Run, report: str | None) -> int:
     when every key is revoked or proven invalid, else 1."""
     from scanner.pipeline import write_output
     from scanner.providers import load_providers, verify_and_revoke
-    from scanner.reporters import ReportContext, render
+    from scanner.reporters import ReportContext, render, use_color
     load_providers(run)  # a bad API base is an error before the key is even read
     findings = keys_from_report(run, report) if report else keys_from_stdin(run)
     verify_and_revoke(run, findings, "revoke")
@@ -94,7 +94,7 @@ def revoke_command(run: Run, report: str | None) -> int:
         if f.status == "invalid":
             print(f"yardguard: {f.redacted} is not live (HTTP {f.verification.get('http_status')}): "
                   "nothing to revoke", file=sys.stderr)
-    color = run.options.fmt == "text" and run.options.output in (None, "-") and sys.stdout.isatty()
+    color = run.options.fmt == "text" and run.options.output in (None, "-") and use_color(sys.stdout)
     ctx = ReportContext("revoke", run.ruleset.rules, run.options.show_secrets, color, str(run.root))
     write_output(render(run.options.fmt, findings, ctx), run.options.output)
     done = all(f.status == "invalid" or (f.revocation or {}).get("status") == "revoked" for f in findings)

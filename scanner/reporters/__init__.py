@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -25,6 +26,32 @@ class ReportContext:
         self.command, self.show_secrets, self.color, self.repo_root = command, show_secrets, color, repo_root
         self.rules = [] if rules is None else rules
         self.extra = {} if extra is None else extra
+
+
+def use_color(stream: Any) -> bool:
+    """ANSI colour on ``stream``: never with ``NO_COLOR`` set (https://no-color.org), always with
+    ``FORCE_COLOR`` set (not ``0``), else only on a terminal."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "0") not in ("", "0"):
+        return True
+    return bool(stream.isatty())
+
+
+HOME_LABELS = ("homepage", "source", "repository")
+"""The ``[project.urls]`` labels (pyproject.toml) that name the tool's home, in order of preference."""
+
+
+def home_url() -> str | None:
+    """The tool's home page, from the installed distribution's project URLs (pyproject's
+    ``[project.urls]``, the one place it is defined); None when there is none, and reports then omit it."""
+    from importlib import metadata
+    try:
+        entries = metadata.metadata("yardguard").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return None
+    urls = {label.strip().lower(): url.strip() for label, _, url in (e.partition(",") for e in entries)}
+    return next((urls[label] for label in HOME_LABELS if urls.get(label)), None)
 
 
 def render(fmt: str, findings: list[Finding], ctx: ReportContext) -> str:

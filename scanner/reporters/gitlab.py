@@ -8,10 +8,9 @@ from typing import Any
 
 from scanner import __version__
 from scanner.findings import Finding
-from scanner.reporters import ReportContext, ordered
+from scanner.reporters import ReportContext, home_url, ordered
 from scanner.reporters.sarif import (
     DASHBOARD_URL,
-    INFORMATION_URI,
     fingerprint,
     message,
     status_phrase,
@@ -22,8 +21,6 @@ SCHEMA_URL = ("https://gitlab.com/gitlab-org/security-products/security-report-s
               f"v{SCHEMA_VERSION}/dist/secret-detection-report-format.json")
 NO_COMMIT = "0000000"  # what GitLab's own analyzer reports outside a history scan
 _SEVERITY = {"live": "Critical", "unknown": "High", "not_checked": "High", "invalid": "Low"}
-_TOOL = {"id": "yardguard", "name": "yardguard", "version": __version__, "vendor": {"name": "yardguard"},
-         "url": INFORMATION_URI}
 SOLUTION = (f"Revoke the key in the Trackyard dashboard ({DASHBOARD_URL}), create a new one and read it from "
             "the TRACKYARD_API_KEY environment variable; purge it from the git history if it was pushed.")
 
@@ -34,7 +31,12 @@ def _timestamp(value: Any) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def _vulnerability(f: Finding, show_secret: bool) -> dict[str, Any]:
+def _tool(home: str | None) -> dict[str, Any]:
+    tool = {"id": "yardguard", "name": "yardguard", "version": __version__, "vendor": {"name": "yardguard"}}
+    return {**tool, "url": home} if home else tool
+
+
+def _vulnerability(f: Finding, show_secret: bool, home: str | None) -> dict[str, Any]:
     commit: dict[str, Any] = {"sha": f.commit or NO_COMMIT}
     if f.author_name or f.author_email:
         commit["author"] = f"{f.author_name} <{f.author_email}>"
@@ -51,7 +53,7 @@ def _vulnerability(f: Finding, show_secret: bool) -> dict[str, Any]:
         "solution": SOLUTION,
         "location": location,
         "identifiers": [{"type": "yardguard_rule_id", "name": f"yardguard rule {f.rule.id}", "value": f.rule.id,
-                         "url": INFORMATION_URI}],
+                         **({"url": home} if home else {})}],
         "raw_source_code_extract": f.secret if show_secret else f.redacted,
         "details": {
             "secret_sha256": {"name": "Secret SHA-256", "type": "text", "value": f.secret_sha256},
@@ -67,17 +69,18 @@ def _vulnerability(f: Finding, show_secret: bool) -> dict[str, Any]:
 
 def render(findings: list[Finding], ctx: ReportContext) -> str:
     """The report JSON; ``raw_source_code_extract`` holds the redacted secret unless ``ctx.show_secrets``."""
+    home = home_url()
     doc = {
         "version": SCHEMA_VERSION,
         "schema": SCHEMA_URL,
         "scan": {
-            "analyzer": _TOOL,
-            "scanner": _TOOL,
+            "analyzer": _tool(home),
+            "scanner": _tool(home),
             "type": "secret_detection",
             "start_time": _timestamp(ctx.extra.get("started")),
             "end_time": _timestamp(None),
             "status": "success",
         },
-        "vulnerabilities": [_vulnerability(f, ctx.show_secrets) for f in ordered(findings)],
+        "vulnerabilities": [_vulnerability(f, ctx.show_secrets, home) for f in ordered(findings)],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -10,12 +10,11 @@ from urllib.parse import quote
 
 from scanner import __version__
 from scanner.findings import COMMIT_MESSAGE_PATH, Finding
-from scanner.reporters import ReportContext, ordered
+from scanner.reporters import ReportContext, home_url, ordered
+from scanner.reporters.advice import DASHBOARD_URL
 from scanner.rules import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/trackyard/yardguard"
-DASHBOARD_URL = "https://app.trackyard.com/api-keys"
 COMMIT_MESSAGE_URI = "COMMIT_MSG"  # pseudo-file for keys in commit messages (as Gerrit names it)
 FINGERPRINT = "yardguard/v1"
 SEVERITY = {"rule": "8.0", "live": "9.5", "invalid": "4.0"}  # GitHub's security-severity (0.1-10)
@@ -34,14 +33,14 @@ def _rule_level(rule: Rule) -> str:
     return rule.severity if rule.severity in _LEVELS else "error"
 
 
-def _rule(rule: Rule) -> dict[str, Any]:
+def _rule(rule: Rule, home: str | None) -> dict[str, Any]:
     return {
         "id": rule.id,
         "name": "".join(w.capitalize() for w in rule.id.replace("_", "-").split("-")),
         "shortDescription": {"text": rule.description},
         "fullDescription": {"text": f"{rule.description}: a hardcoded secret that grants access to Trackyard."},
         "help": {"text": HELP, "markdown": HELP},
-        "helpUri": INFORMATION_URI,
+        **({"helpUri": home} if home else {}),
         "defaultConfiguration": {"level": _rule_level(rule)},
         "properties": {
             "tags": ["security", "secret"],
@@ -106,6 +105,7 @@ def _properties(f: Finding) -> dict[str, Any]:
         "commit": f.commit,
         "author": f"{f.author_name} <{f.author_email}>" if f.author_name or f.author_email else None,
         "commit_date": f.commit_date,
+        "in_head": f.in_head,
         "verification": f.verification,
         "revocation": f.revocation,
         "encoding": list(f.encoding) or None,
@@ -151,6 +151,7 @@ def document(findings: list[Finding], ctx: ReportContext) -> dict[str, Any]:
         if f.rule.id not in index:
             index[f.rule.id] = len(rules)
             rules.append(f.rule)
+    home = home_url()
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -159,8 +160,8 @@ def document(findings: list[Finding], ctx: ReportContext) -> dict[str, Any]:
                 "name": "yardguard",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": INFORMATION_URI,
-                "rules": [_rule(r) for r in rules],
+                **({"informationUri": home} if home else {}),
+                "rules": [_rule(r, home) for r in rules],
             }},
             "columnKind": "unicodeCodePoints",
             "results": [_result(f, index[f.rule.id], ctx) for f in ordered(findings)],

@@ -42,6 +42,8 @@ def render(findings: list[Finding], ctx: ReportContext) -> str:
         if f.commit:
             lines.append(f"  commit:  {f.commit[:12]} {f.commit_date or ''}")
             lines.append(f"  author:  {f.author_name} <{f.author_email}>")
+        if f.in_head is not None:
+            lines.append("  HEAD:    " + ("still in this file at HEAD" if f.in_head else "history only (not in HEAD)"))
         blocks.append("\n".join(lines))
     s = summary(findings)
     if findings:

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable, Iterator
 from scanner import gitutil
 from scanner.gitutil import StrPath, read_objects
 from scanner.errors import YardguardError
-from scanner.findings import COMMIT_MESSAGE_PATH, TAG_MESSAGE_PATH, Finding
+from scanner.findings import COMMIT_MESSAGE_PATH, TAG_MESSAGE_PATH, Finding, redact
+from scanner.progress import Progress as ProgressBar
 from scanner.sources.staged import unquote
 
 TYPE_CHECKING = False
@@ -19,11 +20,12 @@ if TYPE_CHECKING:
     from typing import IO, Any
 
     from scanner.decoding.stage import Decoder
+    from scanner.engine import Engine
 
 ZERO_OID = "0" * 40
 UNKNOWN_COMMIT = "unknown"
 """The ``commit`` of a key found in a blob that no commit reachable from a ref introduces."""
-Progress = Callable[[int, int], None]  # (objects done, bytes done)
+Progress = Callable[[int, int, int], None]  # (objects done, bytes done, commits among the objects)
 
 # git maps packs in 1 GiB windows and caches 96 MiB of delta bases by default: on a 4 GB history that is
 # ~350 MB RSS for cat-file, and even a listing or a log maps (so counts) the whole pack. These limits
@@ -80,19 +82,20 @@ def _scan_objects(repo: StrPath, decoder: Decoder, args: list[str], stdin: bytes
         threading.Thread(target=feed, daemon=True).start()
     else:
         proc.stdin.close()
-    count = total = 0
+    count = total = commits = 0
     worth_scanning = decoder.worth_scanning
     for oid, kind, data in read_objects(proc.stdout):
         count += 1
         total += len(data)
         if progress is not None and count % 2048 == 0:
-            progress(count, total)
+            progress(count, total, commits)
         if kind == b"blob":
             if worth_scanning(data):
                 found = decoder.scan(data, "", f"blob {oid.decode()}")
                 if found:
                     blob_hits[oid.decode()] = found
         elif kind == b"commit":
+            commits += 1
             _, message = _message(data)
             if worth_scanning(message):
                 found = decoder.scan(message, COMMIT_MESSAGE_PATH)
@@ -101,7 +104,7 @@ def _scan_objects(repo: StrPath, decoder: Decoder, args: list[str], stdin: bytes
     if proc.wait() != 0:
         raise YardguardError(f"git cat-file failed in {repo}")
     if progress is not None:
-        progress(count, total)
+        progress(count, total, commits)
     return blob_hits, message_hits
 
 
@@ -192,7 +195,7 @@ def _blob_contents(repo: StrPath, oids: Iterable[str]) -> dict[str, bytes]:
     return {oid.decode(): data for oid, _, data in read_objects(io.BytesIO(out))}
 
 
-def _scan_in_parallel(repo: StrPath, decoder: Decoder, jobs: int, progress: Progress | None
+def _scan_in_parallel(repo: StrPath, decoder: Decoder, jobs: int, progress: ProgressBar | None
                       ) -> tuple[dict[str, list[Finding]], dict[str, list[Finding]]]:
     """Split the blobs and commits (in pack order) into ``jobs`` shares, each read by its own
     ``git cat-file --batch`` in a thread (regex releases the GIL while it searches bytes)."""
@@ -202,15 +205,17 @@ def _scan_in_parallel(repo: StrPath, decoder: Decoder, jobs: int, progress: Prog
     oids = [line.split()[0] for line in listing.splitlines() if line.endswith((b" blob", b" commit"))]
     size = max(1, -(-len(oids) // jobs))
     shares = [b"\n".join(oids[i:i + size]) + b"\n" for i in range(0, len(oids), size)]
-    done = [(0, 0)] * len(shares)
+    if progress is not None:
+        progress.expect(len(oids))
+    done = [(0, 0, 0)] * len(shares)
     lock = threading.Lock()
 
     def report(i: int) -> Progress:
-        def update(count: int, nbytes: int) -> None:
+        def update(count: int, nbytes: int, commits: int) -> None:
             with lock:
-                done[i] = (count, nbytes)
+                done[i] = (count, nbytes, commits)
                 if progress is not None:
-                    progress(sum(c for c, _ in done), sum(b for _, b in done))
+                    progress(*(sum(column) for column in zip(*done)))
         return update
 
     parts: list[Any] = [None] * len(shares)
@@ -237,7 +242,7 @@ def _scan_in_parallel(repo: StrPath, decoder: Decoder, jobs: int, progress: Prog
     return blob_hits, message_hits
 
 
-def scan_all(repo: StrPath, decoder: Decoder, progress: Progress | None = None, jobs: int = 1) -> list[Finding]:
+def scan_all(repo: StrPath, decoder: Decoder, progress: ProgressBar | None = None, jobs: int = 1) -> list[Finding]:
     """Every key in every blob and commit message in the repository, each reported once per path at the
     commit that introduced it (see :func:`_unattributed` for those no ref reaches). ``jobs`` > 1 reads
     with that many ``cat-file`` processes.
@@ -298,12 +303,64 @@ def parse_range(repo: StrPath, spec: str) -> tuple[str | None, list[str]]:
     return None, [spec, "--not", "--remotes"]
 
 
+def _tree_blobs(repo: StrPath, rev: str, paths: set[str]) -> dict[str, str]:
+    """{path: blob id} of ``paths`` in ``rev``'s tree (a few paths are named to git, many are filtered)."""
+    if not paths:
+        return {}
+    named = sorted(paths) if len(paths) <= 256 else []  # a command line has a length limit
+    listing = gitutil.git(repo, "ls-tree", "-r", "-z", rev, "--", *named)
+    blobs = {}
+    for entry in filter(None, listing.split(b"\0")):
+        meta, _, raw = entry.partition(b"\t")
+        _, kind, oid = meta.split()
+        path = os.fsdecode(raw)
+        if kind == b"blob" and path in paths:
+            blobs[path] = oid.decode()
+    return blobs
+
+
+def mark_in_head(repo: StrPath, decoder: Decoder, findings: list[Finding]) -> list[Finding]:
+    """Each finding with ``in_head``: True when its key is still in its file in ``HEAD`` (delete it there
+    and rotate), False when only the history has it (rotate, then purge); False for messages."""
+    if not findings:
+        return findings
+    head = _tree_blobs(repo, "HEAD", {f.outer_path for f in findings}) if gitutil.has_commit(repo, "HEAD") else {}
+    contents = _blob_contents(repo, head.values())
+    return [f.replace(in_head=f.outer_path in head and _present(decoder, contents, head[f.outer_path], f.secret))
+            for f in findings]
+
+
+def commit_subjects(repo: StrPath, engine: Engine, commits: Iterable[str]) -> dict[str, str]:
+    """{commit: first line of its message, at most 200 characters} for the HTML report; a key in a
+    subject (a commit message can carry one) is redacted like every reported secret."""
+    wanted = sorted(set(commits))
+    if not wanted:
+        return {}
+    out = gitutil.git(repo, "log", "--no-walk=unsorted", "--stdin", "--format=%H%x00%s%x00",
+                      input="".join(f"{c}\n" for c in wanted).encode(), check=False)
+    subjects = {}
+    for record in out.split(b"\x00\n"):
+        sha, _, raw = record.strip(b"\n").partition(b"\x00")
+        subject = raw.rstrip(b"\x00")[:800]
+        for m in engine.scan(subject):  # raw matches: an allow comment must not keep a key in the report
+            subject = subject.replace(m.secret.encode("utf-8", "surrogateescape"), redact(m.rule, m.secret).encode())
+        if sha:
+            subjects[sha.decode()] = subject.decode("utf-8", "replace")[:200]
+    return subjects
+
+
+def origin_url(repo: StrPath) -> str | None:
+    """The ``origin`` remote's URL, as the repository's config gives it (untrusted), or None."""
+    url = gitutil.git(repo, "config", "--get", "remote.origin.url", check=False).decode("utf-8", "replace").strip()
+    return url or None
+
+
 def _present(decoder: Decoder, contents: dict[str, bytes], oid: str, secret: str) -> bool:
     """True when the blob ``oid`` already held ``secret``, plain or in any form the decoder reads."""
     return decoder.holds(contents.get(oid, b""), secret, f"blob {oid}")
 
 
-def scan_range(repo: StrPath, decoder: Decoder, spec: str, progress: Progress | None = None) -> list[Finding]:
+def scan_range(repo: StrPath, decoder: Decoder, spec: str, progress: ProgressBar | None = None) -> list[Finding]:
     """Keys that the commits of ``spec`` introduce: a (secret, path) counts only if a commit in the range
     adds it and it was in neither that commit's parent version of the file nor the range's base."""
     base, revs = parse_range(repo, spec)
@@ -311,7 +368,7 @@ def scan_range(repo: StrPath, decoder: Decoder, spec: str, progress: Progress | 
 
 
 def scan_commits(repo: StrPath, decoder: Decoder, revs: list[str], base: str | None = None,
-                 progress: Progress | None = None,
+                 progress: ProgressBar | None = None,
                  known_blobs: Callable[[list[str]], set[str]] | None = None) -> list[Finding]:
     """Keys that the commits ``git log revs`` lists introduce (see :func:`scan_range`); with ``base``,
     a key that ``base`` already has at the same path does not count either, nor one in a blob that
@@ -319,6 +376,8 @@ def scan_commits(repo: StrPath, decoder: Decoder, revs: list[str], base: str | N
     walk = list(walk_introductions(repo, revs))
     new_blobs = {new for _, changes in walk for _, new, _ in changes}
     wanted = [*(c.oid for c, _ in walk), *new_blobs]
+    if progress is not None:
+        progress.expect(len(wanted))
     blob_hits, message_hits = _scan_objects(
         repo, decoder, ["--batch"], "".join(f"{o}\n" for o in wanted).encode(), progress)
     if known_blobs is not None and blob_hits:
@@ -330,13 +389,7 @@ def scan_commits(repo: StrPath, decoder: Decoder, revs: list[str], base: str | N
     old_blobs = _blob_contents(repo, (w.old for _, w in placed))
     base_blobs: dict[str, str] = {}
     if base is not None:
-        paths = sorted({w.path for _, w in placed if w.path != COMMIT_MESSAGE_PATH})
-        listing = gitutil.git(repo, "ls-tree", "-r", "-z", base, "--", *paths) if paths else b""
-        for entry in filter(None, listing.split(b"\0")):
-            meta, _, path = entry.partition(b"\t")
-            _, kind, oid = meta.split()
-            if kind == b"blob":
-                base_blobs[os.fsdecode(path)] = oid.decode()
+        base_blobs = _tree_blobs(repo, base, {w.path for _, w in placed if w.path != COMMIT_MESSAGE_PATH})
     base_contents = _blob_contents(repo, base_blobs.values())
     out = []
     for finding, where in placed:

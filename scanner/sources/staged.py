@@ -6,6 +6,10 @@ from collections.abc import Container, Iterator, Sequence
 
 from scanner import gitutil
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from scanner.progress import Scope
+
 CONTEXT_LINES = 10
 """Unchanged lines read around each change: a key added under an existing ``- name: TRACKYARD_API_KEY``
 or next to an existing ``api.trackyard.com`` URL is only recognisable with its neighbours."""
@@ -182,6 +186,14 @@ class StagedChange:
 
     def __init__(self, root: str, only: list[str] | None, added: dict[str, AddedLines], touched: set[str]) -> None:
         self.root, self.only, self.added, self.touched = root, only, added, touched
+
+    def measure(self, scope: Scope) -> None:
+        """Count the staged files, added lines and their bytes into ``scope`` (the run's scope line)."""
+        whole = list(self.whole_files())
+        scope.add("staged files", len(self.added) + len(whole))
+        scope.add("added lines", sum(len(hunks.added) for hunks in self.added.values()))
+        scope.nbytes += sum(len(hunks.data) for hunks in self.added.values())
+        scope.nbytes += sum(os.path.getsize(real) for _, real in whole)
 
     def whole_files(self) -> Iterator[tuple[str, str]]:
         """Passed files with no staged change at all (``pre-commit run --all-files``), as (path in the
