@@ -194,7 +194,8 @@ def rules_list(extra: tuple[str, ...]) -> None:
 
 @cli.command("install-hooks")
 @click.option("--repo", default=".", show_default=True, metavar="DIR", help="Repository to install into.")
-@click.option("--force", is_flag=True, help="Replace foreign hooks (kept as <hook>.yardguard-backup).")
+@click.option("--force", is_flag=True, help="Replace foreign hooks, kept as <hook>.yardguard-backup (the pre-commit "
+                                            "and pre-push hooks run them after their own check passes).")
 @click.option("--server", is_flag=True, help="Install the server-side pre-receive hook into a bare repository.")
 @click.option("--config", metavar="FILE", help="With --server: the operator's config file the hook passes.")
 def install_hooks(repo: str, force: bool, server: bool, config: str | None) -> None:
