@@ -82,8 +82,8 @@ def prepare(root: str | os.PathLike[str], options: Options, revision: str | None
         from scanner import revision_config
         settings = revision_config.load(root, revision, options.config, list(heads))
         notices = settings.notices
-        for notice in notices:
-            print(f"yardguard: notice: {notice}", file=sys.stderr)
+        if not options.quiet:  # --quiet says them only when something is found (see finish)
+            _say_notices(notices)
         config, documents, accepted = settings.config, settings.rule_documents, settings.accepted
         extra = settings.operator_rules + list(options.rules)
     from scanner.trust import check_repository_rules
@@ -125,6 +125,11 @@ def decode_options(config: Config, options: Options) -> DecodeOptions:
         max_decode_depth=config.max_decode_depth, max_archive_depth=config.max_archive_depth,
         max_archive_bytes=config.max_archive_bytes, max_archive_entries=config.max_archive_entries,
         max_archive_ratio=float(config.max_archive_ratio))
+
+
+def _say_notices(notices: list[str]) -> None:
+    for notice in notices:
+        print(f"yardguard: notice: {notice}", file=sys.stderr)
 
 
 def keep(run: Run, findings: list[Finding]) -> list[Finding]:
@@ -188,8 +193,11 @@ def finish(run: Run, findings: list[Finding], command: str) -> int:
     findings, revoke_failed = check(run, findings, command)
     code = max(exit_code(findings, run.fail_on), int(revoke_failed))
     text = run.options.fmt == "text"
-    if text and run.options.quiet and not findings:
-        return code
+    if run.options.quiet:  # the notices held back in prepare, and a text report, only when something is found
+        if findings:
+            _say_notices(run.notices)
+        elif text:
+            return code
     from scanner.reporters import ReportContext, render, use_color
     color = text and run.options.output in (None, "-") and use_color(sys.stdout)
     extra = {"started": run.started}
