@@ -206,7 +206,7 @@ def finish(run: Run, findings: list[Finding], command: str) -> int:
         from scanner.sources import history
         remote = history.origin_url(run.root)
         extra["repository_url"] = forge.repository_url(remote) if remote else None
-        extra["subjects"] = history.commit_subjects(run.root, run.engine, (f.commit for f in findings if f.commit))
+        extra["subjects"] = history.commit_subjects(run.root, run.decoder, (f.commit for f in findings if f.commit))
     ctx = ReportContext(command, run.ruleset.rules, run.options.show_secrets, color, str(run.root), extra)
     write_output(render(run.options.fmt, findings, ctx), run.options.output)
     if text:

@@ -332,12 +332,11 @@ def test_progress_shows_total_percentage_and_eta(monkeypatch: pytest.MonkeyPatch
 
 def test_history_tells_its_progress_the_total(leaky: Repo) -> None:
     """The whole-history scan (two readers) and a range scan both know their total up front."""
-    from scanner.engine import Engine
-    from scanner.rules import load_rules
+    from scanner.pipeline import Options, prepare
     from scanner.sources import history
-    engine = Engine(load_rules([]).rules)
-    for scan in (lambda p: history.scan_all(leaky.path, engine, p, jobs=2),
-                 lambda p: history.scan_range(leaky.path, engine, "HEAD~1..HEAD", p)):
+    decoder = prepare(leaky.path, Options()).decoder
+    for scan in (lambda p: history.scan_all(leaky.path, decoder, p, jobs=2),
+                 lambda p: history.scan_range(leaky.path, decoder, "HEAD~1..HEAD", p)):
         progress = Progress("objects")
         scan(progress)
         assert progress.total and progress.count == progress.total and progress.commits >= 1

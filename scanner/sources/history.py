@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from typing import IO, Any
 
     from scanner.decoding.stage import Decoder
-    from scanner.engine import Engine
 
 ZERO_OID = "0" * 40
 UNKNOWN_COMMIT = "unknown"
@@ -330,9 +329,10 @@ def mark_in_head(repo: StrPath, decoder: Decoder, findings: list[Finding]) -> li
             for f in findings]
 
 
-def commit_subjects(repo: StrPath, engine: Engine, commits: Iterable[str]) -> dict[str, str]:
-    """{commit: first line of its message, at most 200 characters} for the HTML report; a key in a
-    subject (a commit message can carry one) is redacted like every reported secret."""
+def commit_subjects(repo: StrPath, decoder: Decoder, commits: Iterable[str]) -> dict[str, str]:
+    """{commit: first line of its message, at most 200 characters} for the HTML report. A key in a subject
+    (a commit message can carry one) is redacted like every reported secret; a subject still holding one
+    in an encoded form is not shown at all."""
     wanted = sorted(set(commits))
     if not wanted:
         return {}
@@ -342,8 +342,10 @@ def commit_subjects(repo: StrPath, engine: Engine, commits: Iterable[str]) -> di
     for record in out.split(b"\x00\n"):
         sha, _, raw = record.strip(b"\n").partition(b"\x00")
         subject = raw.rstrip(b"\x00")[:800]
-        for m in engine.scan(subject):  # raw matches: an allow comment must not keep a key in the report
+        for m in decoder.engine.scan(subject):  # raw matches: an allow comment must not keep a key here
             subject = subject.replace(m.secret.encode("utf-8", "surrogateescape"), redact(m.rule, m.secret).encode())
+        if decoder.worth_scanning(subject) and decoder.scan(subject, "", f"commit {sha.decode()}"):
+            subject = b"(subject not shown: it holds an encoded key)"
         if sha:
             subjects[sha.decode()] = subject.decode("utf-8", "replace")[:200]
     return subjects
