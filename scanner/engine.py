@@ -21,6 +21,8 @@ _WINDOW = 1 << 30  # Hyperscan takes a 32-bit length: a bigger buffer is scanned
 FEW_LITERALS = 4
 """Up to this many literals (that contain no other) are searched for one by one; more go through one
 Hyperscan pass, whose cost does not grow with their number (bench/RESULTS.md, many rules)."""
+_PRUNED_UP_TO = 64
+"""Literals checked for containing one another (a quadratic step); more all go to Hyperscan."""
 
 
 class Match:
@@ -81,8 +83,12 @@ class KeywordMatcher:
             raise ValueError("an empty literal occurs everywhere")
         if ignore_case and any(k != k.lower() for k in self.literals):
             raise ValueError("caseless literals must be lower-case")
-        self._minimal = [k.encode("latin-1") for k in minimal_keywords(k.decode("latin-1") for k in self.literals)]
-        self._multi = len(self._minimal) > FEW_LITERALS
+        # pruning is quadratic: with many literals (a team's extra rules, their encoded forms) Hyperscan
+        # takes them all anyway
+        self._multi = len(self.literals) > _PRUNED_UP_TO
+        self._minimal = [] if self._multi else [
+            k.encode("latin-1") for k in minimal_keywords(k.decode("latin-1") for k in self.literals)]
+        self._multi = self._multi or len(self._minimal) > FEW_LITERALS
         self._single: Pattern[bytes] | None = None
         self._light = light
         self._hyperscan: _Hyperscan | None = None

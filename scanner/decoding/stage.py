@@ -85,6 +85,25 @@ def windows(data: Buffer, anchors: list[int]) -> list[tuple[int, int]]:
     return spans
 
 
+def outside_runs(matches: list[Match], runs: list[Run]) -> list[Match]:
+    """The ``matches`` that lie within none of ``runs`` (sorted by start): a match inside a run is encoded
+    text, not a key. Linear in both, plus a binary search per match (a line of 10,000 keys has as many
+    runs)."""
+    if not runs:
+        return matches
+    starts, reach, furthest = [], [], 0
+    for r in runs:  # reach[i]: the furthest end of runs[0..i]
+        furthest = max(furthest, r.end)
+        starts.append(r.start)
+        reach.append(furthest)
+    kept = []
+    for m in matches:
+        i = bisect.bisect_right(starts, m.start)
+        if not (i and reach[i - 1] >= m.end):
+            kept.append(m)
+    return kept
+
+
 class Decoder:
     """The engine behind the decoding stage: ``worth_scanning`` is the cheap skip test every source
     applies first, ``scan`` the one place a buffer becomes findings."""
@@ -147,7 +166,7 @@ class Decoder:
         if not self.options.decode or depth >= self.options.max_decode_depth:
             return list(matches_to_findings(raw, data, path))
         runs = self._runs(data, budget) if self._may_hide_key(data) else []
-        kept: list[Match] = [m for m in raw if not any(r.start <= m.start and m.end <= r.end for r in runs)]
+        kept = outside_runs(raw, runs)
         found = list(matches_to_findings([*kept, *self._decoded(data, runs, depth + 1, budget)], data, path))
         text = utf16.transcode(data, self._utf16) if self._utf16 else None
         if text is not None:
