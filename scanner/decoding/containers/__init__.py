@@ -43,12 +43,13 @@ class Member:
 
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+_PYC_FLAGS = (b"\0\0\0\0", b"\1\0\0\0", b"\3\0\0\0")  # timestamp-, checked-hash- or unchecked-hash-based
 
 
 def container_kind(data, name: str) -> str | None:
     """The container format of ``data`` by magic bytes ("zip", "tar", "gzip", "bz2", "xz", "sqlite",
-    "pyc"), else None. Looks at a few header bytes only (tar's magic at offset 257; pyc also needs the
-    name to end in ``.pyc``)."""
+    "pyc"), else None. Looks at a few header bytes only (tar's magic at offset 257; a pyc by its name
+    ending in ``.pyc``, or without a name by its whole 3.7+ header: magic, flags and a code object)."""
     head = bytes(data[:16])
     if head[:4] == b"PK\x03\x04":
         return "zip"
@@ -62,9 +63,16 @@ def container_kind(data, name: str) -> str | None:
         return "sqlite"
     if bytes(data[257:262]) == b"ustar":
         return "tar"
-    if head[2:4] == b"\r\n" and len(head) == 16 and name.endswith(".pyc"):
+    if head[2:4] == b"\r\n" and len(head) == 16 and (name.endswith(".pyc") or _pyc_header(head, data)):
         return "pyc"
     return None
+
+
+def _pyc_header(head: bytes, data) -> bool:
+    """A Python 3.7+ .pyc header without its name (a git blob has none): magic number, flags, then a
+    code object."""
+    return (3390 <= int.from_bytes(head[:2], "little") < 4000 and head[4:8] in _PYC_FLAGS
+            and bytes(data[16:17]) in (b"c", b"\xe3"))
 
 
 def open_container(data, name: str, limits: ArchiveLimits, warn: Warn) -> Iterator[Member]:
@@ -74,8 +82,8 @@ def open_container(data, name: str, limits: ArchiveLimits, warn: Warn) -> Iterat
     calls ``warn`` with one line saying what was skipped and why (the caller names the archive; entry
     names are shown through :func:`label`, never key material) and stops or skips. gzip/bz2/xz: one member named after the outer file minus its suffix, unless the stream holds
     a tar, whose members are yielded instead (kind "tar"). tar: regular files only. SQLite: one member per
-    table, its text/blob cells separated by newlines. pyc: the string/bytes constants separated by
-    newlines. Nested containers are not opened here."""
+    table, its text/blob cells separated by newlines. pyc: one member, "constants", the string/bytes
+    constants separated by newlines. Nested containers are not opened here."""
     kind = container_kind(data, name)
     if kind is None:
         return

@@ -113,7 +113,7 @@ class _Reader:
 
 
 def pyc_members(view: memoryview, name: str, limits: ArchiveLimits, warn: Warn) -> Iterator[Member]:
-    """One member: the .pyc's string and bytes constants, one per line."""
+    """One member named ``constants``: the .pyc's string and bytes constants, one per line."""
     magic = int.from_bytes(view[:2], "little")
     layout = _layout(magic)
     if layout is None:
@@ -125,4 +125,4 @@ def pyc_members(view: memoryview, name: str, limits: ArchiveLimits, warn: Warn) 
     except (_Truncated, IndexError, struct.error):
         warn(f"damaged or unusual .pyc; read {len(reader.strings)} constants up to there")
     if reader.strings:
-        yield Member(name.rsplit("/", 1)[-1], b"\n".join(reader.strings), "pyc")
+        yield Member("constants", b"\n".join(reader.strings), "pyc")

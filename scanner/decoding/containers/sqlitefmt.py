@@ -32,12 +32,13 @@ def _authorize(action: int, *_: object) -> int:
 
 def _open(view: memoryview, limits: ArchiveLimits) -> sqlite3.Connection:
     """A private in-memory copy of the database, locked down for reading (see the module docstring)."""
-    image = bytearray(view)
-    if image[18:20] == b"\x02\x02":   # WAL mode: an in-memory copy reads as a rollback-journal database
+    image = view
+    if bytes(view[18:20]) == b"\x02\x02":   # WAL mode: an in-memory copy reads as a rollback-journal database
+        image = bytearray(view)
         image[18:20] = b"\x01\x01"
     con = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
     con.text_factory = bytes
-    con.deserialize(bytes(image))
+    con.deserialize(image)  # SQLite keeps its own copy
     for pragma in ("query_only=ON", "trusted_schema=OFF", "cell_size_check=ON"):
         con.execute(f"PRAGMA {pragma}")
     con.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, max(1, min(limits.max_bytes, 1_000_000_000)))

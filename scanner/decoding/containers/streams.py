@@ -16,8 +16,9 @@ _TAR_SUFFIXES = (".tgz", ".taz", ".tbz2", ".tbz", ".txz")
 
 
 def member_name(fmt: str, name: str) -> str:
-    """The label of a stream's content: the outer file's base name minus its suffix (``x.tgz`` -> ``x.tar``)."""
-    base = name.rstrip("/").rsplit("/", 1)[-1]
+    """The label of a stream's content: the outer file's base name minus its suffix (``x.tgz`` -> ``x.tar``);
+    empty when the outer name is not known."""
+    base = name.rstrip("/").rsplit("/", 1)[-1].rsplit("!", 1)[-1]  # a nested name is outer!dir/inner.gz
     lower = base.lower()
     if lower.endswith(_TAR_SUFFIXES):
         return base.rsplit(".", 1)[0] + ".tar"
