@@ -142,8 +142,9 @@ def test_zip_path_traversal_names_are_only_labels(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == [] and not (tmp_path.parent.parent / "escape.env").exists()
 
 
-def _encrypt_flag(data: bytes, member: str) -> bytes:
-    """Set the 'encrypted' bit (general purpose flag bit 0) in ``member``'s local and central headers."""
+def encrypt_flag(data: bytes, member: str) -> bytes:
+    """Set the 'encrypted' bit (general purpose flag bit 0) in ``member``'s local and central headers (the
+    stdlib cannot write an encrypted zip; the data stays as it was)."""
     out = bytearray(data)
     raw = member.encode()
     for sig, flag_at, name_len_at, name_at in ((b"PK\x03\x04", 6, 26, 30), (b"PK\x01\x02", 8, 28, 46)):
@@ -157,7 +158,7 @@ def _encrypt_flag(data: bytes, member: str) -> bytes:
 
 
 def test_encrypted_member_is_skipped_with_a_warning():
-    data = _encrypt_flag(make_zip({"secret.env": ENV, "plain.txt": b"readable"}), "secret.env")
+    data = encrypt_flag(make_zip({"secret.env": ENV, "plain.txt": b"readable"}), "secret.env")
     assert zipfile.ZipFile(io.BytesIO(data)).getinfo("secret.env").flag_bits & 1  # the stdlib agrees
     found, warnings = members(data, "locked.zip")
     assert found == {"plain.txt": b"readable"}
@@ -449,6 +450,6 @@ def test_pyc_damage_never_raises(tmp_path):
 
 def test_labels_in_warnings_carry_no_key_material_or_control_characters():
     assert label(f"../{KEY}.env\nforged line") == "../trackyard_live_9fQ2\u2026.env?forged line"
-    data = _encrypt_flag(make_zip({f"{KEY}.env": ENV}), f"{KEY}.env")
+    data = encrypt_flag(make_zip({f"{KEY}.env": ENV}), f"{KEY}.env")
     found, warnings = members(data, f"dir/{KEY}.zip")
     assert found == {} and KEY[15:] not in warnings[0]
