@@ -223,7 +223,7 @@ def test_history_finds_every_archive_form_and_no_decoy(archives_repo) -> None:
 
 
 @wired
-@pytest.mark.xfail(strict=False, reason="decode's history stage opens a blob before it knows its path, so a "
+@pytest.mark.xfail(strict=True, reason="decode's history stage opens a blob before it knows its path, so a "
                                        "gzip/bz2/xz stream's member has no name there (reported as 'x.gz!')")
 def test_history_names_a_stream_member_as_scan_does(archives_repo) -> None:
     repo, want = archives_repo
@@ -255,10 +255,8 @@ def test_glued_keys_in_sqlite_and_pyc_are_reported_bare(archives_repo) -> None:
 
 
 @wired
-@pytest.mark.xfail(strict=False, reason="decode's stage also scans a container's raw bytes as text, where the "
-                                       ".pyc key runs into the next type byte ('N'); that glued string is reported "
-                                       "too (drop raw matches that extend a member's key)")
 def test_no_glued_key_is_reported_from_the_raw_bytes(archives_repo) -> None:
+    """The raw bytes of the .pyc hold the key run into a type byte; only the bare key is reported."""
     repo, _ = archives_repo
     result = run_cli("scan", *GLUED, "--format", "json", "--show-secrets", cwd=repo.path)
     assert {f["secret"] for f in findings(result)} == {key_for("sqlite"), key_for("pyc")}
@@ -292,7 +290,7 @@ def test_encrypted_zip_warns_and_its_raw_bytes_are_still_scanned(repo: Repo, com
 
 
 @wired
-@pytest.mark.xfail(strict=False, reason="decode's history stage names a container warning by its blob id, "
+@pytest.mark.xfail(strict=True, reason="decode's history stage names a container warning by its blob id, "
                                        "not by a path that holds it")
 def test_history_warning_names_the_file(repo: Repo) -> None:
     data = encrypt_flag(make_zip({"secret.env": b"x", "readme.txt": b"hello"}, zipfile.ZIP_STORED), "secret.env")
