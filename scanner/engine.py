@@ -1,10 +1,12 @@
 """Matching: a case-insensitive keyword prefilter (:class:`KeywordMatcher`), then each candidate rule's regex
-over the whole buffer."""
+over the whole buffer, under a time bound (:func:`regex_timeout`)."""
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from mmap import mmap
 
+from scanner.errors import YardguardError
 from scanner.rules import Rule
 
 TYPE_CHECKING = False
@@ -16,13 +18,46 @@ if TYPE_CHECKING:
 Buffer = bytes | bytearray | memoryview | mmap
 """What the engine reads: any bytes-like buffer, including an mmap of a huge file."""
 
-_SLICE = 1 << 24  # an mmap of a huge file is lower-cased a slice at a time
+_SLICE = 1 << 24  # a buffer above this is lower-cased a slice at a time (never a whole copy of a huge blob)
 _WINDOW = 1 << 30  # Hyperscan takes a 32-bit length: a bigger buffer is scanned in overlapping windows
 FEW_LITERALS = 4
 """Up to this many literals (that contain no other) are searched for one by one; more go through one
 Hyperscan pass, whose cost does not grow with their number (bench/RESULTS.md, many rules)."""
 _PRUNED_UP_TO = 64
 """Literals checked for containing one another (a quadratic step); more all go to Hyperscan."""
+DEFAULT_REGEX_TIMEOUT = 10.0
+"""Seconds one rule's regex may run over one buffer (``YARDGUARD_REGEX_TIMEOUT`` changes it)."""
+_timeout: list[float] = []
+
+
+def regex_timeout() -> float:
+    """The time bound of one rule's regex over one buffer: ``$YARDGUARD_REGEX_TIMEOUT`` (the operator's
+    environment; a repository cannot set it) or :data:`DEFAULT_REGEX_TIMEOUT` seconds."""
+    if not _timeout:
+        raw = os.environ.get("YARDGUARD_REGEX_TIMEOUT") or str(DEFAULT_REGEX_TIMEOUT)
+        try:
+            value = float(raw)
+        except ValueError:
+            value = -1.0
+        if not 0 < value < float("inf"):
+            raise YardguardError("YARDGUARD_REGEX_TIMEOUT must be a positive number of seconds")
+        _timeout.append(value)
+    return _timeout[0]
+
+
+class RegexTimeout(YardguardError):
+    """A rule's regex ran past :func:`regex_timeout` on one buffer: the scan is incomplete (exit 2, never
+    a pass). ``where`` names the file or blob once a caller knows it."""
+
+    def __init__(self, rule: Rule, where: str = "") -> None:
+        self.rule, self.where = rule, where
+        on = f" on {where}" if where else ""
+        super().__init__(f"rule {rule.id!r} ({rule.source}) ran longer than {regex_timeout():g}s{on}; the scan "
+                         "is incomplete (a catastrophically backtracking regex?)")
+
+    def at(self, where: str) -> RegexTimeout:
+        """The same error naming ``where`` (kept if it already names a place)."""
+        return self if self.where else RegexTimeout(self.rule, where)
 
 
 class Match:
@@ -53,7 +88,7 @@ def keywords_in(data: Buffer, keywords: Iterable[bytes], ignore_case: bool = Tru
     wanted = set(keywords)
     if not wanted:
         return set()
-    if isinstance(data, bytes):
+    if isinstance(data, bytes) and len(data) <= _SLICE:
         haystack = data.lower() if ignore_case else data
         return {k for k in wanted if k in haystack}
     found: set[bytes] = set()
@@ -198,11 +233,15 @@ class Engine:
         return [r for r, keywords in self._rule_keywords if any(k in present for k in keywords)] if present else []
 
     def scan(self, data: Buffer) -> Iterator[Match]:
-        """Every raw match of every candidate rule (false-positive filters come later)."""
+        """Every raw match of every candidate rule (false-positive filters come later); a rule that runs
+        past :func:`regex_timeout` is a :class:`RegexTimeout`."""
+        timeout = regex_timeout()
         for rule in self.candidate_rules(data):
             group = 1 if rule.pattern.groups else 0
-            for m in rule.pattern.finditer(data):
-                start, end = m.span(group)
-                if start < 0:
-                    continue
-                yield Match(rule, start, end, bytes(data[start:end]).decode("utf-8", "replace"))
+            try:
+                found = [m.span(group) for m in rule.pattern.finditer(data, timeout=timeout)]
+            except TimeoutError:
+                raise RegexTimeout(rule) from None
+            for start, end in found:
+                if start >= 0:
+                    yield Match(rule, start, end, bytes(data[start:end]).decode("utf-8", "replace"))

@@ -43,8 +43,13 @@ def is_sequential(body: str) -> bool:
 def is_false_positive(rule: Rule, secret: str) -> bool:
     """True for placeholders and low-randomness values: the rule's ``allow`` list, its entropy floor,
     repeated or sequential characters."""
-    if any(a.search(secret) for a in rule.allow):
-        return True
+    if rule.allow:
+        from scanner.engine import RegexTimeout, regex_timeout
+        try:
+            if any(a.search(secret, timeout=regex_timeout()) for a in rule.allow):
+                return True
+        except TimeoutError:
+            raise RegexTimeout(rule) from None
     body = rule.secret_body(secret)
     if is_repeated_characters(body) or is_sequential(body):
         return True

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from scanner import filters
 from scanner.digest import sha256_hex
-from scanner.engine import Buffer, Engine, Match
+from scanner.engine import Buffer, Engine, Match, RegexTimeout
 from scanner.rules import Rule
 
 TYPE_CHECKING = False
@@ -225,9 +225,13 @@ def matches_to_findings(matches: Iterable[Match], data: Buffer, path: str) -> It
         yield Finding(m.rule, m.secret, path, loc.line, loc.column, encoding=getattr(m, "encoding", ()))
 
 
-def scan_buffer(engine: Engine, data: Buffer, path: str) -> list[Finding]:
-    """Every finding in one buffer, before path filters and baseline."""
-    return dedupe_locations(matches_to_findings(engine.scan(data), data, path))
+def scan_buffer(engine: Engine, data: Buffer, path: str, origin: str | None = None) -> list[Finding]:
+    """Every finding in one buffer, before path filters and baseline. A rule's regex that runs too long is
+    a :class:`RegexTimeout` naming ``origin`` (default: ``path``), e.g. ``blob <oid>``."""
+    try:
+        return dedupe_locations(matches_to_findings(engine.scan(data), data, path))
+    except RegexTimeout as e:
+        raise e.at(origin or printable(path)) from None
 
 
 def dedupe_locations(findings: Iterable[Finding]) -> list[Finding]:

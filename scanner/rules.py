@@ -89,7 +89,11 @@ class Rule:
         """The secret without its fixed ``prefix`` (what entropy and placeholder checks look at)."""
         prefix = self.prefix
         if prefix is not None:
-            m = prefix.match(secret)
+            from scanner.engine import RegexTimeout, regex_timeout
+            try:
+                m = prefix.match(secret, timeout=regex_timeout())
+            except TimeoutError:
+                raise RegexTimeout(self) from None
             if m:
                 return secret[m.end():]
         return secret

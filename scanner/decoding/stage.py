@@ -19,7 +19,7 @@ from scanner.decoding import base64text, entities, escapes, hexstr, percent, utf
 from scanner.decoding.containers import ArchiveLimits, container_kind, open_container
 from scanner.decoding.gate import LiteralSearch, encoded_literals
 from scanner.decoding.runs import Run
-from scanner.engine import Buffer, Engine, Match, minimal_keywords
+from scanner.engine import Buffer, Engine, Match, RegexTimeout, minimal_keywords
 from scanner.findings import Finding, dedupe_locations, matches_to_findings, printable
 
 DECODERS = (base64text, hexstr, percent.FORM, escapes.FORM, entities.FORM)
@@ -133,7 +133,10 @@ class Decoder:
         """Every finding in one buffer (before path filters and baseline); warnings name ``label``
         (default ``path``)."""
         budget = Budget()
-        found = self._scan(data, path, label or path, 0, 0, budget)
+        try:
+            found = self._scan(data, path, label or path, 0, 0, budget)
+        except RegexTimeout as e:  # the scan is incomplete: say where (exit 2)
+            raise e.at(printable(label or path)) from None
         if budget.spent:
             self.warn(label or path, f"decoding stopped after {MAX_RUNS} encoded runs or {MAX_DECODED >> 20} MiB "
                                      "(the raw bytes were scanned whole)")

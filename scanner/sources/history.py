@@ -97,7 +97,7 @@ def _scan_objects(repo: StrPath, decoder: Decoder, args: list[str], stdin: bytes
             commits += 1
             _, message = _message(data)
             if worth_scanning(message):
-                found = decoder.scan(message, COMMIT_MESSAGE_PATH)
+                found = decoder.scan(message, COMMIT_MESSAGE_PATH, f"the message of commit {oid.decode()}")
                 if found:
                     message_hits[oid.decode()] = found
     if proc.wait() != 0:
