@@ -5,15 +5,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+from scanner import inputfile
 from scanner.errors import YardguardError
 
 
 def read(path: str | Path, what: str) -> Any:
-    """The parsed JSON in ``path``; a missing, unreadable or invalid file is a :class:`YardguardError`
-    naming ``what`` it should have been."""
+    """The parsed JSON in ``path``; a missing, unreadable, invalid or not regular file (or one above
+    :data:`inputfile.MAX_SIZE`) is a :class:`YardguardError` naming ``what`` it should have been."""
     try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
+        return json.loads(inputfile.read(path).decode("utf-8"))
     except FileNotFoundError:
         raise YardguardError(f"{what} not found: {path}") from None
     except OSError as e:

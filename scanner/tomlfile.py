@@ -36,8 +36,10 @@ def load(path: str | os.PathLike[str], view: Callable[[dict[str, Any]], dict[str
     """The parsed document at ``path``. With ``view``, the part of it ``view`` returns, which may come from
     (and goes to) the on-disk cache: ``view`` must leave out anything that could hold a secret. Raises
     :class:`OSError` and ``tomllib.TOMLDecodeError``; callers must not modify the result."""
-    with open(path, "rb") as f:
-        st = os.fstat(f.fileno())
+    from scanner import inputfile
+    fd = inputfile.open_regular(path)  # a device, a fifo or a huge file is an OSError, never read
+    try:
+        st = os.fstat(fd)
         name = None if view is None else f"{view.__module__}.{view.__qualname__}"
         signature = [os.path.realpath(path), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, __version__,
                      name]
@@ -48,10 +50,12 @@ def load(path: str | os.PathLike[str], view: Callable[[dict[str, Any]], dict[str
         doc = _from_cache(signature) if view is not None else None
         if doc is None:
             import tomllib
-            doc = tomllib.load(f)
+            doc = tomllib.loads(inputfile.read_fd(fd).decode())
             if view is not None:
                 doc = view(doc)
                 _to_cache(signature, doc)
+    finally:
+        os.close(fd)
     _parsed[key] = doc
     return doc
 

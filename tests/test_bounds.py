@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import GIT_ENV, KEY, Repo, Result
+from tests.trackyard_double import TrackyardDouble, double_servers, make_key, trackyard  # noqa: F401 - fixtures
 
 EVIL_RULE = """
 [[rule]]
@@ -81,3 +82,54 @@ def test_regex_timeout_must_be_a_positive_number(repo: Repo) -> None:
     repo.write("a.txt", f"{KEY}\n")
     result, _ = run("scan", cwd=repo.path, env={"YARDGUARD_REGEX_TIMEOUT": "soon"})
     assert result.code == 2 and "YARDGUARD_REGEX_TIMEOUT" in result.err
+
+
+# --- config-named files: regular files under a size cap --------------------------------------------
+
+def _special(repo: Repo, kind: str) -> str:
+    """A path inside ``repo`` that is not a regular file: /dev/zero, a fifo, or a 33 MiB sparse file."""
+    if kind == "zero":
+        return "/dev/zero"
+    if kind == "fifo":
+        os.mkfifo(repo.path / "pipe")
+        return "pipe"
+    with open(repo.path / "huge.toml", "wb") as f:
+        f.truncate(33 << 20)
+    return "huge.toml"
+
+
+@pytest.mark.parametrize("kind", ["zero", "fifo", "huge"])
+@pytest.mark.parametrize("key", ["rules", "baseline"])
+def test_repository_config_naming_a_special_file_is_exit_2(repo: Repo, key: str, kind: str) -> None:
+    target = _special(repo, kind)
+    value = f'["{target}"]' if key == "rules" else f'"{target}"'
+    repo.write(".yardguard.toml", f"{key} = {value}\n")
+    repo.write("a.txt", f"{KEY}\n")
+    result, seconds = run("scan", "--format", "json", cwd=repo.path, timeout=60)
+    assert result.code == 2, (result.code, result.err)
+    assert "Traceback" not in result.err and result.out == ""
+    expected = "larger than 32 MiB" if kind == "huge" else "not a regular file"
+    assert expected in result.err and ("rule file" if key == "rules" else "baseline") in result.err, result.err
+
+
+@pytest.mark.parametrize("kind", ["zero", "fifo"])
+def test_command_line_config_and_rules_naming_a_special_file_is_exit_2(repo: Repo, kind: str) -> None:
+    target = _special(repo, kind)
+    for option in ("--config", "--rules", "--baseline"):
+        result, _ = run("scan", option, target, cwd=repo.path, timeout=60)
+        assert result.code == 2 and "not a regular file" in result.err, (option, result.err)
+
+
+def test_audit_log_must_be_a_regular_file(repo: Repo, trackyard: TrackyardDouble) -> None:
+    """A fifo as the revocation audit log: exit 2 before anything is revoked, never a blocked open."""
+    key = make_key(7)
+    trackyard.add(key)
+    os.mkfifo(repo.path / "log.fifo")
+    repo.write(".yardguard.toml", 'audit_log = "log.fifo"\n')
+    proc = subprocess.run([sys.executable, "-m", "scanner", "revoke", "--yes", "--api-base", trackyard.url],
+                          cwd=repo.path, input=f"{key}\n".encode(), capture_output=True, timeout=60,
+                          env={**os.environ, **GIT_ENV})
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and "audit log" in err, err
+    assert "not a regular file" in err or "No such device" in err, err
+    assert not trackyard.seen("POST")

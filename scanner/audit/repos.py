@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from scanner import gitutil
+from scanner import gitutil, inputfile
 from scanner.errors import YardguardError
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -57,7 +57,7 @@ def source_for(entry: str, base: Path) -> Source:
 def read_repos_file(path: Path) -> list[Source]:
     """One git URL or local path per line; blank lines and ``#`` comments are ignored."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = inputfile.read(path).decode("utf-8")
     except OSError as e:
         raise YardguardError(f"cannot read repos file {path}: {e.strerror}") from None
     except UnicodeDecodeError:

@@ -1,8 +1,10 @@
 """The revocation audit log: one JSON line per attempt, appended and fsync'ed (never the raw key)."""
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,12 @@ class AuditLog:
         """Create the file (and its directory) if needed and open it for appending."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            # a fifo without a reader fails at once (ENXIO) instead of blocking; a device is refused
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o600)
+            if not stat.S_ISREG(os.fstat(self._fd).st_mode):
+                os.close(self._fd)
+                self._fd = None
+                raise OSError(errno.EINVAL, "not a regular file")
         except OSError as e:
             raise YardguardError(f"cannot open audit log {self.path}: {e.strerror}") from None
 

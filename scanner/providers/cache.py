@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from scanner import outfile
+from scanner import inputfile, outfile
 
 CACHED = ("live", "invalid")
 
@@ -19,7 +19,7 @@ class VerifyCache:
     def __init__(self, path: Path, ttl: float) -> None:
         self.path, self.ttl = path, ttl
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(inputfile.read(path).decode("utf-8"))
             entries = data.get("entries", {}) if isinstance(data, dict) else {}
         except (OSError, ValueError):
             entries = {}  # missing or unreadable: start afresh
