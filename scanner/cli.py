@@ -172,12 +172,14 @@ def rules() -> None:
 @click.option("--rules", "extra", multiple=True, metavar="PATH", help="Extra rule file or directory.")
 def rules_test(extra: tuple[str, ...]) -> None:
     """Check every example and negative example of every loaded rule (exit 1 on a failure)."""
+    from scanner.escaping import escape
+    from scanner.redaction import redact_text
     from scanner.rulecheck import check_rules
     from scanner.rules import load_rules
     loaded = load_rules(extra, examples=True).rules
     failures = check_rules(loaded)
     for failure in failures:
-        click.echo(f"FAIL {failure}")
+        click.echo(f"FAIL {escape(redact_text(str(failure)))}")
     examples = sum(len(r.examples) + len(r.negative_examples) for r in loaded)
     click.echo(f"{len(loaded)} rules, {examples} examples, {len(failures)} failure(s)")
     sys.exit(1 if failures else 0)
@@ -187,9 +189,10 @@ def rules_test(extra: tuple[str, ...]) -> None:
 @click.option("--rules", "extra", multiple=True, metavar="PATH", help="Extra rule file or directory.")
 def rules_list(extra: tuple[str, ...]) -> None:
     """List loaded rules."""
+    from scanner.escaping import escape
     from scanner.rules import load_rules
     for r in load_rules(extra).rules:
-        click.echo(f"{r.id}\t{r.description}\t{r.source}")
+        click.echo(f"{escape(r.id)}\t{escape(r.description)}\t{escape(r.source)}")
 
 
 @cli.command("install-hooks")

@@ -7,7 +7,13 @@ from collections.abc import Callable
 
 
 class YardguardError(Exception):
-    """A usage, configuration or input error (exit code 2, no traceback)."""
+    """A usage, configuration or input error (exit code 2, no traceback). Its text (``str()``, wherever it
+    is shown or stored) is one line with key-shaped tokens redacted and control characters escaped."""
+
+    def __str__(self) -> str:
+        from scanner.escaping import escape
+        from scanner.redaction import redact_text
+        return escape(redact_text(super().__str__()))
 
 
 def guarded(action: Callable[[], int]) -> int:

@@ -10,23 +10,29 @@ from scanner.rules import Rule
 
 @dataclass(frozen=True)
 class ExampleFailure:
+    """An example (``field``, 1-based ``index``) that behaves the wrong way. Its text names the rule and
+    the example's place, never the example: an example is a key."""
+
     rule: Rule
-    example: str
+    field: str
+    index: int
     expected_match: bool
 
     def __str__(self) -> str:
         want = "should match but does not" if self.expected_match else "should not match but does"
-        return f"{self.rule.source}: rule {self.rule.id!r}: example {self.example!r} {want}"
+        return f"{self.rule.source}: rule {self.rule.id!r}: {self.field} #{self.index} {want}"
 
 
 def check_rule(rule: Rule) -> list[ExampleFailure]:
     """The examples of one rule that behave the wrong way (with the same filters as a real scan)."""
     engine = Engine([rule])
     failures = []
-    for example, expected in [(e, True) for e in rule.examples] + [(e, False) for e in rule.negative_examples]:
-        found = bool(scan_buffer(engine, example.encode(), "example"))
-        if found != expected:
-            failures.append(ExampleFailure(rule, example, expected))
+    for field, examples, expected in (("examples", rule.examples, True),
+                                      ("negative_examples", rule.negative_examples, False)):
+        for i, example in enumerate(examples, 1):
+            found = bool(scan_buffer(engine, example.encode(), f"{field} #{i}"))
+            if found != expected:
+                failures.append(ExampleFailure(rule, field, i, expected))
     return failures
 
 

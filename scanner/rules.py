@@ -123,6 +123,10 @@ def _parse_rule(source: str, raw: Any, index: int, compile: bool) -> Rule:
     if not isinstance(raw, dict):
         raise YardguardError(f"{source}: rule #{index + 1} is not a table")
     rule_id = raw.get("id", f"#{index + 1}")
+    if isinstance(rule_id, str):
+        from scanner.redaction import redact_text
+        if redact_text(rule_id) != rule_id:  # never echoed: it would be a key in every message and report
+            raise YardguardError(f"{source}: rule #{index + 1}: 'id' looks like a key; use a short name")
     missing = [k for k in _REQUIRED if k not in raw]
     if missing:
         raise YardguardError(f"{source}: rule {rule_id!r}: missing field(s) {', '.join(missing)}")

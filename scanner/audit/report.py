@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from scanner.audit.store import Store
+from scanner.escaping import escape
 from scanner.findings import Finding
 from scanner.reporters import ReportContext, render
 from scanner.rules import Rule
@@ -64,7 +65,7 @@ def render_report(store: Store, rules: list[Rule], fmt: str, color: bool = False
     if fmt == "text":
         findings = [f.replace(path=f"{f.repository}: {f.path}") for f in findings]
         failed = [r for r in repositories if r["status"] != "ok"]
-        head = "".join(f"{r['status']}: {r['url']}" + (f": {r['error']}" if r["error"] else "") + "\n"
+        head = "".join(escape(f"{r['status']}: {r['url']}" + (f": {r['error']}" if r["error"] else "")) + "\n"
                        for r in failed)
         return head + (("\n" if head else "") + render(fmt, findings, ctx) +
                        f"{len(repositories)} repositories, {len(failed)} not scanned\n")

@@ -14,6 +14,7 @@ from scanner.audit.executors import execute
 from scanner.audit.store import Store
 from scanner.audit.worker import Job, Result
 from scanner.errors import YardguardError
+from scanner.escaping import escape
 from scanner.findings import Finding
 from scanner.pipeline import Run, exit_code
 
@@ -158,7 +159,7 @@ def run_audit(run: Run, options: AuditOptions) -> int:
           f"; {len(findings)} finding(s), {len({f.secret_sha256 for f in findings})} distinct secret(s) "
           f"in {options.store}", file=sys.stderr)
     for r in failed:
-        print(f"yardguard: failed: {r['url']}: {r['error']}", file=sys.stderr)
+        print(escape(f"yardguard: failed: {r['url']}: {r['error']}"), file=sys.stderr)
     if failed or skipped:
         return EXIT_REPOSITORY_FAILED
     return max(exit_code(findings, run.fail_on), int(revoke_failed))

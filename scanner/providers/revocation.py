@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from scanner.escaping import escape
 from scanner.providers import Leak, audit_log_path
 from scanner.providers.auditlog import AuditLog
 from scanner.providers.trackyard import manual_steps, revoke
@@ -19,14 +20,15 @@ NO_TTY = "not revoked: no terminal to confirm on (pass --yes to revoke without a
 
 
 def _say(message: str) -> None:
-    print(f"yardguard: {message}", file=sys.stderr, flush=True)
+    print(f"yardguard: {escape(message)}", file=sys.stderr, flush=True)
 
 
 def describe(leak: Leak) -> str:
     """A live key as shown before revoking it: redacted key, tier, dates, where found."""
     v = leak.first.verification
     facts = ", ".join(f"{k}={v[k]}" for k in ("tier", "created_at", "last_used_at") if v.get(k) is not None)
-    return f"live key {leak.first.redacted}" + (f" ({facts})" if facts else "") + f"\n  found in {leak.where()}"
+    return escape(f"live key {leak.first.redacted}" + (f" ({facts})" if facts else "")) + \
+        f"\n  found in {escape(leak.where())}"
 
 
 def ask_on_terminal(leak: Leak) -> bool:

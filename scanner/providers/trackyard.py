@@ -293,9 +293,10 @@ class _Keep(dict):  # type: ignore[type-arg]
 
 def manual_steps(provider: Provider, verification: dict[str, Any], redacted: str, found_in: str) -> str:
     """The provider's manual revocation steps, filled with what /me said (never the key)."""
-    values = _Keep(dashboard_url=provider.dashboard_url, redacted=redacted, found_in=found_in)
+    from scanner.escaping import escape
+    values = _Keep(dashboard_url=provider.dashboard_url, redacted=escape(redacted), found_in=escape(found_in))
     for key in ("tier", "created_at", "last_used_at"):
-        values[key] = verification.get(key) if verification.get(key) is not None else "unknown"
+        values[key] = escape(verification[key]) if verification.get(key) is not None else "unknown"
     try:
         return provider.manual_steps.format_map(values)
     except (ValueError, IndexError, AttributeError):

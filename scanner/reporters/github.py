@@ -1,14 +1,16 @@
 """GitHub Actions annotations: one ``::error file=…,line=…,col=…::`` workflow command per finding."""
 from __future__ import annotations
 
+from scanner.escaping import escape
 from scanner.findings import COMMIT_MESSAGE_PATH, Finding
 from scanner.reporters import ReportContext, ordered
 from scanner.reporters.sarif import message
 
 
 def escape_data(text: str) -> str:
-    """A workflow command's message: ``%``, CR and LF percent-encoded (so a value cannot end the line)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message: ``%``, CR and LF percent-encoded as GitHub documents (so a value can
+    never end the line), then every other control character escaped (:func:`scanner.escaping.escape`)."""
+    return escape(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scanner import __version__
+from scanner.escaping import escape
 from scanner.findings import Finding
 from scanner.reporters import ReportContext, home_url, ordered
 from scanner.reporters.sarif import (
@@ -67,6 +68,17 @@ def _vulnerability(f: Finding, show_secret: bool, home: str | None) -> dict[str,
     }
 
 
+def _escaped(value: Any) -> Any:
+    """Every string in a JSON value with its control characters escaped (GitLab shows them as they are)."""
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    return value
+
+
 def render(findings: list[Finding], ctx: ReportContext) -> str:
     """The report JSON; ``raw_source_code_extract`` holds the redacted secret unless ``ctx.show_secrets``."""
     home = home_url()
@@ -81,6 +93,6 @@ def render(findings: list[Finding], ctx: ReportContext) -> str:
             "end_time": _timestamp(None),
             "status": "success",
         },
-        "vulnerabilities": [_vulnerability(f, ctx.show_secrets, home) for f in ordered(findings)],
+        "vulnerabilities": [_escaped(_vulnerability(f, ctx.show_secrets, home)) for f in ordered(findings)],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -1,8 +1,9 @@
 """Human-readable report: one block per finding, live keys first, then a summary line."""
 from __future__ import annotations
 
-from scanner.findings import Finding, summary
 from scanner.entry import NO_FINDINGS
+from scanner.escaping import escape
+from scanner.findings import Finding, summary
 from scanner.reporters import ReportContext, ordered
 
 _COLORS = {"live": "\033[1;31m", "unknown": "\033[33m", "invalid": "\033[32m", "not_checked": "\033[36m"}
@@ -19,7 +20,7 @@ def _status(f: Finding, ctx: ReportContext) -> str:
     details = [f"{k}={v[k]}" for k in ("tier", "credits_remaining", "created_at", "last_used_at") if v.get(k) is not None]
     if v.get("detail"):
         details.append(str(v["detail"]))
-    text = label + (f" ({', '.join(details)})" if details else "")
+    text = escape(label + (f" ({', '.join(details)})" if details else ""))
     return _paint(text, _COLORS.get(f.status, ""), ctx)
 
 
@@ -27,21 +28,23 @@ def render(findings: list[Finding], ctx: ReportContext) -> str:
     """Blocks of ``path:line:column``, rule, redacted secret, verification, commit and author."""
     blocks = []
     for f in ordered(findings):
+        # every field is escaped: file names, rules, commits and API answers come from outside
         lines = [
-            _paint(f"{f.path}:{f.line}:{f.column}", _BOLD, ctx) + f"  {f.rule.id}",
-            f"  {f.rule.description}",
-            f"  secret:  {f.secret if ctx.show_secrets else f.redacted}  {_paint('sha256:' + f.secret_sha256[:12], _DIM, ctx)}",
+            _paint(escape(f"{f.path}:{f.line}:{f.column}"), _BOLD, ctx) + f"  {escape(f.rule.id)}",
+            f"  {escape(f.rule.description)}",
+            f"  secret:  {escape(f.secret if ctx.show_secrets else f.redacted)}  "
+            f"{_paint('sha256:' + f.secret_sha256[:12], _DIM, ctx)}",
         ]
         if f.encoding:
             lines.append(f"  decoded: {f.decoded_from}")
         if f.status != "not_checked":
             lines.append(f"  status:  {_status(f, ctx)}")
         if f.revocation:
-            lines.append(f"  revoked: {f.revocation.get('status')}" +
-                         (f" ({f.revocation['detail']})" if f.revocation.get("detail") else ""))
+            lines.append(escape(f"  revoked: {f.revocation.get('status')}" +
+                                (f" ({f.revocation['detail']})" if f.revocation.get("detail") else "")))
         if f.commit:
-            lines.append(f"  commit:  {f.commit[:12]} {f.commit_date or ''}")
-            lines.append(f"  author:  {f.author_name} <{f.author_email}>")
+            lines.append(escape(f"  commit:  {f.commit[:12]} {f.commit_date or ''}"))
+            lines.append(escape(f"  author:  {f.author_name} <{f.author_email}>"))
         if f.in_head is not None:
             lines.append("  HEAD:    " + ("still in this file at HEAD" if f.in_head else "history only (not in HEAD)"))
         blocks.append("\n".join(lines))
