@@ -20,13 +20,15 @@ DEFAULTS: dict[str, Any] = {
     "max_file_size": None,      # bytes; larger files are skipped (None: no limit)
     "fail_on": None,            # any | live | verified | never
     "api_base": None,           # Trackyard API base URL
-    "verify_timeout": 10.0,     # seconds per HTTP request
+    "verify_timeout": 10.0,     # seconds per HTTP request, all of it (connect, headers, body)
     "verify_deadline": 120.0,   # seconds for all verification of one run
     "verify_concurrency": 2,    # requests in flight at once
     "verify_retries": 3,        # retries after a 429 before "unknown"
     "verify_cache": None,       # on-disk cache file (secret hashes only)
     "verify_cache_ttl": 900.0,  # seconds a cached verdict stays valid
     "audit_log": None,          # revocation audit log (JSON lines)
+    "revoke_timeout": 10.0,     # seconds per revoke or re-check request, all of it
+    "revoke_deadline": 120.0,   # seconds for all revocation of one run
     # pre-receive (server side); operator only: never read from a repository
     "allow_skip": False,        # `git push -o yardguard.skip` lets a push through (logged)
     "push_log": None,           # JSON lines log of skipped pushes and fail-open timeouts
@@ -62,6 +64,8 @@ class Config:
     verify_cache: str | None
     verify_cache_ttl: float
     audit_log: str | None
+    revoke_timeout: float
+    revoke_deadline: float
     allow_skip: bool
     push_log: str | None
     time_budget: float
@@ -94,6 +98,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "max_file_size": (int,), "fail_on": (str,), "api_base": (str,), "verify_timeout": (int, float),
     "verify_deadline": (int, float), "verify_concurrency": (int,), "verify_retries": (int,),
     "verify_cache": (str,), "verify_cache_ttl": (int, float), "audit_log": (str,),
+    "revoke_timeout": (int, float), "revoke_deadline": (int, float),
     "allow_skip": (bool,), "push_log": (str,), "time_budget": (int, float), "on_timeout": (str,),
     "decode": (bool,), "archives": (bool,), "max_decode_depth": (int,), "max_archive_depth": (int,),
     "max_archive_bytes": (int,), "max_archive_entries": (int,), "max_archive_ratio": (int, float),

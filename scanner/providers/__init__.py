@@ -103,9 +103,10 @@ def load_providers(run: Run) -> dict[str, Provider]:
 def _check_settings(run: Run) -> None:
     c = run.config
     if not (c.verify_timeout > 0 and c.verify_deadline > 0 and c.verify_concurrency >= 1 and c.verify_retries >= 0
-            and c.verify_cache_ttl >= 0):
-        raise YardguardError("verify_timeout, verify_deadline and verify_concurrency must be positive; "
-                             "verify_retries and verify_cache_ttl must not be negative")
+            and c.verify_cache_ttl >= 0 and c.revoke_timeout > 0 and c.revoke_deadline > 0):
+        raise YardguardError("verify_timeout, verify_deadline, verify_concurrency, revoke_timeout and "
+                             "revoke_deadline must be positive; verify_retries and verify_cache_ttl must not be "
+                             "negative")
 
 
 def group(findings: list[Finding], providers: dict[str, Provider]) -> list[Leak]:

@@ -1,10 +1,12 @@
 """A deliberately small HTTP client for sending keys to a provider: https only (plain http only to
-loopback), one configured host, redirects never followed, every request bounded by a timeout."""
+loopback), one configured host, redirects never followed, every request bounded as a whole (connect,
+headers, body) by a timeout and by :data:`MAX_BODY`."""
 from __future__ import annotations
 
 import http.client
 import ipaddress
 import socket
+import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -89,9 +91,39 @@ def _safe_detail(e: BaseException, timeout: float) -> str:
     return f"connection error ({type(e).__name__})"
 
 
+class _Watchdog:
+    """Ends a connection when its whole-request time is up: a server that drips its headers or body a byte
+    at a time keeps every single read short, so only a timer on the whole exchange bounds it."""
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = threading.Event()
+        # the socket itself: http.client drops conn.sock once an answer says "Connection: close"
+        self.sock: socket.socket | None = None
+        self.timer = threading.Timer(seconds, self._expire)
+        self.timer.daemon = True
+
+    def _expire(self) -> None:
+        self.expired.set()
+        sock = self.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)  # wakes a blocked read at once
+            except OSError:
+                pass
+
+    def __enter__(self) -> _Watchdog:
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.cancel()
+
+
 def request(base: Base, method: str, path: str, headers: dict[str, str], body: bytes | None,
             timeout: float) -> Response:
-    """One request to ``base`` + ``path``; 3xx responses are returned as they are, never followed."""
+    """One request to ``base`` + ``path``, all of it (connect, send, headers, body) within ``timeout``
+    seconds; at most :data:`MAX_BODY` bytes of body are read. 3xx responses are returned as they are,
+    never followed."""
     if not path.startswith("/") or path.startswith("//"):
         raise YardguardError(f"request path must start with a single '/': {path!r}")
     timeout = max(timeout, 0.05)
@@ -102,12 +134,20 @@ def request(base: Base, method: str, path: str, headers: dict[str, str], body: b
                                            context=ssl.create_default_context())
     else:
         conn = http.client.HTTPConnection(base.host, base.port, timeout=timeout)
+    watchdog = _Watchdog(timeout)
     try:
-        conn.request(method, base.path + path, body=body, headers=headers)
-        resp = conn.getresponse()
-        data = resp.read(MAX_BODY)
+        with watchdog:
+            conn.connect()
+            watchdog.sock = conn.sock
+            if watchdog.expired.is_set():  # the timer fired before there was a socket to end
+                raise TimeoutError
+            conn.request(method, base.path + path, body=body, headers=headers)
+            resp = conn.getresponse()
+            data = resp.read(MAX_BODY)
+        if watchdog.expired.is_set():  # a body cut short by the watchdog is not an answer
+            raise TimeoutError
         return Response(resp.status, {k.lower(): v for k, v in resp.getheaders()}, data)
     except Exception as e:  # noqa: BLE001 - every failure becomes a safe, typed detail
-        raise TransportError(_safe_detail(e, timeout)) from None
+        raise TransportError(_safe_detail(TimeoutError() if watchdog.expired.is_set() else e, timeout)) from None
     finally:
         conn.close()

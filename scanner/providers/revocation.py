@@ -3,6 +3,7 @@ audit-log every attempt, and print the manual steps when the API cannot revoke."
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -68,21 +69,27 @@ def revoke_live(run: Run, leaks: list[Leak], command: str, ask: Callable[[Leak],
     log = AuditLog(audit_log_path(run))
     log.open()  # an unwritable audit log stops us before anything is revoked
     left = False
+    deadline = time.monotonic() + run.config.revoke_deadline  # time spent at a prompt does not count
     try:
         for leak in live:
-            if not run.options.yes and not ask(leak):
-                _skip(leak, "declined at the prompt")
-                left = True
-                continue
-            left |= _revoke_one(run, leak, log)
+            if not run.options.yes:
+                asked = time.monotonic()
+                answer = ask(leak)
+                deadline += time.monotonic() - asked
+                if not answer:
+                    _skip(leak, "declined at the prompt")
+                    left = True
+                    continue
+            left |= _revoke_one(run, leak, log, deadline)
     finally:
         log.close()
     return left
 
 
-def _revoke_one(run: Run, leak: Leak, log: AuditLog) -> bool:
-    """Revoke one key, record it everywhere; True when it is still live (or may be)."""
-    result = revoke(leak.provider, leak.secret, run.config.verify_timeout)
+def _revoke_one(run: Run, leak: Leak, log: AuditLog, deadline: float) -> bool:
+    """Revoke one key (each request within ``revoke_timeout``, all before ``deadline``), record it
+    everywhere; True when it is still live (or may be)."""
+    result = revoke(leak.provider, leak.secret, run.config.revoke_timeout, deadline)
     leak.fill("revocation", {k: result[k] for k in ("status", "detail", "http_status")})
     record: dict[str, Any] = {
         "provider": leak.provider.name,

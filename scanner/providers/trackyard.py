@@ -258,17 +258,24 @@ class Checker:
         return p.result(outcome, p.details.get(status), status, data)
 
 
-def revoke(provider: Provider, secret: str, timeout: float) -> dict[str, Any]:
+def revoke(provider: Provider, secret: str, timeout: float, deadline: float | None = None) -> dict[str, Any]:
     """Send the revoke request, then re-send the verify request: only ``revoked_status`` there proves
-    the key is dead. Returns ``{"status", "detail", "http_status", "recheck_http_status"}``."""
+    the key is dead. Each request gets ``timeout`` seconds, and none starts or runs past ``deadline`` (a
+    ``time.monotonic()`` value). Returns ``{"status", "detail", "http_status", "recheck_http_status"}``."""
     def out(status: str, detail: str, http_status: int | None = None,
             recheck: int | None = None) -> dict[str, Any]:
         return {"status": status, "detail": detail, "http_status": http_status, "recheck_http_status": recheck}
 
+    def bound() -> float:
+        left = timeout if deadline is None else min(timeout, deadline - time.monotonic())
+        if left <= 0:
+            raise TransportError("the revocation deadline (revoke_deadline) was reached")
+        return left
+
     if provider.revoke is None:
         return out("unsupported", "no revoke request is configured")
     try:
-        resp = provider.revoke.send(provider.base, secret, timeout)
+        resp = provider.revoke.send(provider.base, secret, bound())
     except TransportError as e:
         return out("failed", f"revoke request failed: {e}")
     if resp.status in provider.unsupported:
@@ -277,7 +284,7 @@ def revoke(provider: Provider, secret: str, timeout: float) -> dict[str, Any]:
     if 300 <= resp.status < 400:
         return out("failed", f"revoke request redirected (HTTP {resp.status}), not followed", resp.status)
     try:
-        check = provider.verify.send(provider.base, secret, timeout)
+        check = provider.verify.send(provider.base, secret, bound())
     except TransportError as e:
         return out("failed", f"revoke answered HTTP {resp.status}, but the re-check failed: {e}", resp.status)
     if check.status == provider.revoked_status:
