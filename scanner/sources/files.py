@@ -14,6 +14,7 @@ from scanner.errors import YardguardError
 
 MMAP_THRESHOLD = 8 << 20  # files above this are mapped, not read, so memory stays flat
 _CHUNK = 1 << 20
+_NOFOLLOW = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)  # a file swapped for a symlink after listing is not read
 
 
 class FileEntry:
@@ -53,11 +54,29 @@ def _walked(directory: str) -> Iterator[str]:
             yield name if rel == "." else os.path.join(rel, name)
 
 
+def _real_dirs(directory: str, rel: str, known: dict[str, bool]) -> bool:
+    """True when every directory between ``directory`` and the file ``rel`` is a real directory, not a
+    symlink: git lists paths from the index, and the work tree may have replaced ``a/`` of ``a/b.txt`` by a
+    link to anywhere. Each directory is checked once (``known``)."""
+    parent = os.path.dirname(rel)
+    if not parent:
+        return True
+    ok = known.get(parent)
+    if ok is None:
+        st = _lstat(os.path.join(directory, parent))
+        ok = known[parent] = st is not None and stat.S_ISDIR(st.st_mode) and _real_dirs(directory, parent, known)
+    return ok
+
+
 def _dir_files(directory: str, all_files: bool) -> Iterator[tuple[str, int]]:
     """(relative path, size) of the regular files below ``directory``; fifos, devices and symlinks are
-    skipped. A nested repository or submodule checkout, which git lists as a directory, is entered."""
+    skipped, and so is a file below a directory that is a symlink. A nested repository or submodule
+    checkout, which git lists as a directory, is entered."""
     listed = None if all_files else _git_listed(directory)
+    known: dict[str, bool] = {}
     for rel in (listed if listed is not None else _walked(directory)):
+        if not _real_dirs(directory, rel, known):
+            continue
         full = os.path.join(directory, rel)
         st = _lstat(full)
         if st is None:
@@ -90,7 +109,7 @@ def list_files(paths: list[str], all_files: bool = False) -> Iterator[FileEntry]
 def read_small(path: str) -> bytes:
     """A file below :data:`MMAP_THRESHOLD`, whole (``os.read``: measured fastest for thousands of small
     files)."""
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, _NOFOLLOW)
     try:
         chunks = []
         while chunk := os.read(fd, _CHUNK):
@@ -103,7 +122,7 @@ def read_small(path: str) -> bytes:
 @contextmanager
 def mapped(path: str) -> Iterator[Buffer]:
     """A large file memory-mapped (never all in memory)."""
-    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+    with open(os.open(path, _NOFOLLOW), "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
         yield m
 
 
