@@ -133,3 +133,36 @@ def test_audit_log_must_be_a_regular_file(repo: Repo, trackyard: TrackyardDouble
     assert proc.returncode == 2 and "audit log" in err, err
     assert "not a regular file" in err or "No such device" in err, err
     assert not trackyard.seen("POST")
+
+
+# --- memory on one huge blob ------------------------------------------------------------------------
+
+_PEAK_RSS = """
+import resource, subprocess, sys
+proc = subprocess.run(sys.argv[1:], capture_output=True)
+sys.stdout.write(f"{proc.returncode} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n")
+"""
+
+
+def peak_rss_mib(*args: str, cwd: Path) -> tuple[int, float]:
+    """(exit code, peak RSS in MiB) of ``yardguard ARGS`` and the git processes it starts, measured by a
+    fresh parent process (``RUSAGE_CHILDREN`` of this one would remember earlier tests' children)."""
+    proc = subprocess.run([sys.executable, "-c", _PEAK_RSS, sys.executable, "-m", "scanner", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=600, env={**os.environ, **GIT_ENV})
+    code, kib = proc.stdout.split()
+    return int(code), int(kib) / 1024
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_huge_blob_costs_at_most_its_size_plus_100_mib(repo: Repo, jobs: str) -> None:
+    """History reads each blob whole; the keyword prefilter used to add a lower-cased copy of it (2x)."""
+    size = 160 << 20
+    line = b"filler text that mentions trackyard now and then, 0123456789\n"
+    with open(repo.path / "huge.txt", "wb") as f:
+        f.write(line * (size // len(line)))
+        f.write(f'KEY = "{KEY}"\n'.encode())
+    repo.commit("huge")
+    (repo.path / "huge.txt").unlink()  # only the blob in the object database is left
+    code, peak = peak_rss_mib("history", "--jobs", jobs, "--format", "json", cwd=repo.path)
+    assert code == 1
+    assert peak <= 160 + 100, f"peak RSS {peak:.0f} MiB for a 160 MiB blob"
