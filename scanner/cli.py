@@ -239,11 +239,13 @@ def revoke(report: str | None, **kw: Any) -> None:
 @click.option("--scheduler", metavar="URL", help="Dask scheduler (tcp://HOST:PORT; implies --executor dask). "
                                                   "Without it, --executor dask starts a LocalCluster.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first repository that fails.")
+@click.option("--store-wait", type=click.FloatRange(min=0), default=30.0, show_default=True, metavar="SECONDS",
+              help="How long to wait while another audit holds the store.")
 @_with(FAIL_ON_OPTION, CONFIG, RULES, *DECODING_OPTIONS, *PROVIDER_OPTIONS)
 @click.pass_context
 def audit(ctx: click.Context, repos_files: tuple[str, ...], repos_dirs: tuple[str, ...], store: str,
           cache_dir: str | None, jobs: int | None, executor: str, scheduler: str | None, fail_fast: bool,
-          **kw: Any) -> None:
+          store_wait: float, **kw: Any) -> None:
     """Audit many repositories into one resumable SQLite store (`yardguard audit report` renders it).
 
     Exit 0 clean, 1 findings, 2 usage error, 3 some repository could not be scanned."""
@@ -256,7 +258,7 @@ def audit(ctx: click.Context, repos_files: tuple[str, ...], repos_dirs: tuple[st
         return
     from scanner.audit.runner import AuditOptions, run_audit
     options = AuditOptions(repos_files, repos_dirs, store, cache_dir, jobs or os.cpu_count() or 1,
-                           "dask" if scheduler else executor, scheduler, fail_fast)
+                           "dask" if scheduler else executor, scheduler, fail_fast, store_wait)
     run = prepare(Path.cwd(), _options(kw))
     sys.exit(run_audit(run, options))
 

@@ -1,5 +1,6 @@
 """Key-shaped text kept out of messages: every :class:`~scanner.errors.YardguardError` passes through
-:func:`redact_text`, so no error path can print a key (a rule example, a key-shaped rule id, a URL token)."""
+:func:`redact_text`, so no error path can print a key (a rule example, a key-shaped rule id, a URL token);
+audit store names use :func:`mask_credentials`."""
 from __future__ import annotations
 
 import re
@@ -16,7 +17,24 @@ def looks_like_key(token: str) -> bool:
             and sum(c.isdigit() for c in token) >= 2)
 
 
+# credentials in URLs: a query parameter named like a secret, a password in scheme://user:PASSWORD@host, and
+# git's scp-like user:PASSWORD@host:path
+_QUERY = re.compile(r"(?<=[?&;])([\w.-]*(?:token|key|pass|secret|auth|sig|credential|session)[\w.-]*=)[^&#;\s'\"]+",
+                    re.IGNORECASE)
+_PASSWORD = re.compile(r"(://[^/\s:@]*):[^@/\s]+@")
+_SCP_PASSWORD = re.compile(r"(?<![\w:/@.-])([\w.-]+):[^@/\s:]+@(?=[\w.-]+:)")
+
+
+def mask_credentials(text: str) -> str:
+    """``text`` with the values of secret-looking URL query parameters (``private_token``, ``access_token``,
+    ``token``, ``key``, ``password``, …) and URL or scp-style passwords replaced by ``***``."""
+    text = _QUERY.sub(r"\1***", text)
+    text = _PASSWORD.sub(r"\1:***@", text)
+    return _SCP_PASSWORD.sub(r"\1:***@", text)
+
+
 def redact_text(text: str) -> str:
-    """``text`` with each key-shaped token cut to its first four characters and ``…``."""
-    text = _PREFIXED.sub(lambda m: f"{m[1]}{m[2]}…", text)
+    """``text`` with credentials in URLs masked (:func:`mask_credentials`) and each key-shaped token cut to
+    its first four characters and ``…``."""
+    text = _PREFIXED.sub(lambda m: f"{m[1]}{m[2]}…", mask_credentials(text))
     return _TOKEN.sub(lambda m: f"{m[0][:4]}…" if looks_like_key(m[0]) else m[0], text)

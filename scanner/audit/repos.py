@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from scanner import gitutil, inputfile
 from scanner.errors import YardguardError
+from scanner.redaction import mask_credentials
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _SCP = re.compile(r"^(?:[^@/\s]+@)?[^/:\s]{2,}:")  # git's scp-like syntax: [user@]host:path (2+ chars: not C:)
@@ -33,8 +34,10 @@ def is_url(text: str) -> bool:
 
 
 def mask_url(url: str) -> str:
-    """The URL with a password replaced by ``***`` (``https://user:***@host/...``), and the user part of an
-    http(s) URL without a password too (``https://TOKEN@host`` is how tokens are often passed)."""
+    """The URL with a password replaced by ``***`` (``https://user:***@host/...``, scp-style
+    ``user:***@host:path``), the user part of an http(s) URL without a password too (``https://TOKEN@host`` is
+    how tokens are often passed), and secret query values (``?private_token=***``)."""
+    url = mask_credentials(url)
     if not _SCHEME.match(url):
         return url
     parts = urlsplit(url)

@@ -33,6 +33,7 @@ class AuditOptions:
     executor: str = "local"
     scheduler: str | None = None
     fail_fast: bool = False
+    store_wait: float = 30.0  # seconds to wait while another audit holds the store
 
 
 class Progress:
@@ -125,7 +126,7 @@ def run_audit(run: Run, options: AuditOptions) -> int:
     if checking:  # a bad API base or provider table fails now, not after hours of scanning
         from scanner.providers import verify_and_revoke
         verify_and_revoke(run, [], "audit")
-    with Store(options.store) as store:
+    with Store(options.store, options.store_wait) as store:
         store.add_pending(s.name for s in sources)
         digest = rules_digest(run)
         jobs = plan(store, sources, run, options, digest)

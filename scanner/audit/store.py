@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from scanner.audit.worker import Result
 from scanner.errors import YardguardError
 
 SCHEMA_VERSION = 1
+DEFAULT_WAIT = 30.0
+"""Seconds to wait for another process that holds the store (``audit --store-wait``)."""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS repositories (
@@ -73,22 +76,44 @@ class Previous:
 class Store:
     """An open audit store (the client process is its only writer)."""
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = str(path)
+    def __init__(self, path: Path | str, wait: float = DEFAULT_WAIT) -> None:
+        """Open (or create) the store; while another audit holds it, wait up to ``wait`` seconds."""
+        self.path, self.wait = str(path), wait
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=wait)
+            self._switch_to_wal()
             self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.executescript(_SCHEMA)
-            row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            with self._transaction():  # one writer creates the schema; the others wait, then see it
+                for statement in filter(str.strip, _SCHEMA.split(";")):
+                    self.db.execute(statement)
+                row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+                if row is None:
+                    self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         except sqlite3.DatabaseError as e:
             raise YardguardError(f"cannot open audit store {self.path}: {e}") from None
-        if row is None:
-            self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        elif row[0] != str(SCHEMA_VERSION):
+        if row is not None and row[0] != str(SCHEMA_VERSION):
             raise YardguardError(f"audit store {self.path} has schema version {row[0]}, "
                                  f"this yardguard reads version {SCHEMA_VERSION}")
         self.db.row_factory = sqlite3.Row
+
+    def _switch_to_wal(self) -> None:
+        """``PRAGMA journal_mode=WAL``, waiting like every other statement: SQLite answers "database is
+        locked" at once, without its busy timeout, while another connection is creating the store."""
+        deadline = time.monotonic() + self.wait
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as e:
+                if not _is_busy(e):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise self._busy() from None
+                time.sleep(0.05)
+
+    def _busy(self) -> YardguardError:
+        return YardguardError(f"audit store {self.path} is in use by another process (waited {self.wait:g}s for "
+                              "it): let the other audit finish, or pass another --store")
 
     def close(self) -> None:
         self.db.close()
@@ -184,14 +209,25 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` on an exception."""
-        self.db.execute("BEGIN IMMEDIATE")
+        """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` on an exception. Taking the write lock first
+        (never upgrading a read) makes SQLite wait its busy timeout for another writer; when that runs out,
+        a clear :class:`YardguardError`."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            if _is_busy(e):
+                raise self._busy() from None
+            raise
         try:
             yield
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+
+def _is_busy(e: sqlite3.OperationalError) -> bool:
+    return "locked" in str(e) or "busy" in str(e)
 
 
 def _quote(column: str) -> str:
