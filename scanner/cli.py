@@ -317,11 +317,12 @@ def main(argv: list[str] | None = None) -> None:
         except click.exceptions.Abort:
             click.echo("yardguard: aborted", err=True)
             return 130
-        except click.ClickException as e:
+        except click.ClickException as e:  # usage errors echo what was typed: redacted like every error
             ctx = getattr(e, "ctx", None)
             if type(e).__name__ == "NoArgsIsHelpError" and ctx is not None:  # a bare group: its help
                 click.echo(ctx.get_help(), err=True)
             else:
-                print(f"yardguard: error: {usage_error(e)}", file=sys.stderr)
+                from scanner.redaction import redact_text
+                print(redact_text(f"yardguard: error: {usage_error(e)}"), file=sys.stderr)
             return 2
     sys.exit(guarded(invoke))

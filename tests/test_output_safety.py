@@ -130,3 +130,9 @@ def test_a_key_in_a_path_is_redacted_in_the_error(tmp_path: Path) -> None:
     result = run_cli("scan", "-", "--rules", str(tmp_path / KEY / "rules.toml"), stdin="")
     assert_error(result, "rule path not found", "trackyard_live_9fQ2")
     assert KEY not in result.err
+
+
+def test_a_key_typed_as_an_option_value_is_redacted_in_the_usage_error() -> None:
+    result = run_cli("scan", "--fail-on", KEY, stdin="")
+    assert result.code == 2 and "Invalid value for '--fail-on'" in result.err
+    assert KEY not in result.err and "trackyard_live_9fQ2…" in result.err
