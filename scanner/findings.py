@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from scanner import filters
 from scanner.digest import sha256_hex
@@ -232,6 +232,46 @@ def scan_buffer(engine: Engine, data: Buffer, path: str, origin: str | None = No
         return dedupe_locations(matches_to_findings(engine.scan(data), data, path))
     except RegexTimeout as e:
         raise e.at(origin or printable(path)) from None
+
+
+WINDOW = 32 << 20
+"""Bytes of a streamed buffer scanned at once (:func:`scan_stream`)."""
+OVERLAP = 1 << 16
+"""Bytes each window shares with the next: a key, and the allow-comment context around it, lies whole in one."""
+
+
+def scan_stream(engine: Engine, read: Callable[[int], bytes], path: str, origin: str) -> list[Finding]:
+    """Every finding in a buffer too big to hold, read through ``read(n)`` (``b""`` at its end) a
+    :data:`WINDOW` at a time, each window overlapping the next by :data:`OVERLAP` bytes. A match counts in
+    the window where it starts away from both overlaps (the first window from its start, the last to its
+    end), so it is found once with its whole context; lines and columns count from the start of the stream."""
+    found: list[Finding] = []
+    window = bytearray()
+    lines = carry = 0  # newlines before the window; characters between the last of them and the window
+    first = True
+    while True:
+        while len(window) < WINDOW and (chunk := read(min(4 << 20, WINDOW - len(window)))):
+            window += chunk
+        last = len(window) < WINDOW
+        low, high = (0 if first else OVERLAP // 2), (len(window) if last else len(window) - OVERLAP // 2)
+        if engine.has_keyword(window):
+            try:
+                matches = [m for m in engine.scan(window) if low <= m.start < high]
+                for f in matches_to_findings(matches, window, path):
+                    if f.line == 1 and not first:  # the line began before this window
+                        f.column += carry
+                    f.line += lines
+                    found.append(f)
+            except RegexTimeout as e:
+                raise e.at(origin) from None
+        if last:
+            return dedupe_locations(found)
+        cut = len(window) - OVERLAP
+        newline = window.rfind(b"\n", 0, cut)
+        lines += window.count(b"\n", 0, cut)
+        carry = (carry if newline < 0 else 0) + _characters(window, newline + 1, cut)
+        del window[:cut]
+        first = False
 
 
 def dedupe_locations(findings: Iterable[Finding]) -> list[Finding]:

@@ -8,7 +8,7 @@ from scanner.errors import YardguardError
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import subprocess
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from typing import IO
 
 StrPath = str | os.PathLike[str]
@@ -135,16 +135,49 @@ def _grow_pipe(fd: int) -> None:
         pass  # not Linux, or above /proc/sys/fs/pipe-max-size: the default size works too
 
 
-def read_objects(stream: IO[bytes]) -> Iterator[tuple[bytes, bytes, bytes]]:
-    """(oid, type, content) triples from ``git cat-file --batch`` output."""
+class Unread:
+    """The rest of one big blob in a ``cat-file --batch`` stream, read on demand (``len()`` is its size)."""
+
+    __slots__ = ("_read", "size", "left")
+
+    def __init__(self, read: Callable[[int], bytes], size: int) -> None:
+        self._read, self.size, self.left = read, size, size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def read(self, n: int) -> bytes:
+        """Up to ``n`` more bytes of the blob (``b""`` at its end)."""
+        data = self._read(min(n, self.left)) if self.left else b""
+        self.left -= len(data)
+        if not data:
+            self.left = 0  # git went away: nothing more will come
+        return data
+
+    def skip(self) -> None:
+        while self.read(1 << 20):
+            pass
+
+
+def read_objects(stream: IO[bytes], stream_over: int | None = None
+                 ) -> Iterator[tuple[bytes, bytes, bytes | Unread]]:
+    """(oid, type, content) triples from ``git cat-file --batch`` output. With ``stream_over``, a bigger
+    blob's content is an :class:`Unread` to read before the next triple (what is left is skipped)."""
     readline, read = stream.readline, stream.read
     while header := readline():
         parts = header.split()
         if len(parts) < 3:  # "<oid> missing"
             continue
-        data = read(int(parts[2]))
-        read(1)
-        yield parts[0], parts[1], data
+        size = int(parts[2])
+        if stream_over is not None and size > stream_over and parts[1] == b"blob":
+            rest = Unread(read, size)
+            yield parts[0], parts[1], rest
+            rest.skip()
+            read(1)
+        else:
+            data = read(size)
+            read(1)
+            yield parts[0], parts[1], data
 
 
 def toplevel(path: StrPath) -> str | None:

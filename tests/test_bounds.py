@@ -166,3 +166,44 @@ def test_a_huge_blob_costs_at_most_its_size_plus_100_mib(repo: Repo, jobs: str) 
     code, peak = peak_rss_mib("history", "--jobs", jobs, "--format", "json", cwd=repo.path)
     assert code == 1
     assert peak <= 160 + 100, f"peak RSS {peak:.0f} MiB for a 160 MiB blob"
+
+
+def test_a_streamed_blob_reports_what_a_whole_file_scan_reports(repo: Repo) -> None:
+    """Blobs above 64 MiB are scanned in overlapping 32 MiB windows: keys at every kind of window edge
+    (straddling a cut, inside an overlap, on a line that began windows earlier) are each found once, at the
+    line and column a whole-file scan gives."""
+    from scanner.findings import OVERLAP, WINDOW
+    size = 100 << 20
+    data = bytearray((b"some text \xc3\xa9 and more words here\n" * (size // 31 + 1))[:size])
+    step = WINDOW - OVERLAP
+    spots = [step - 20, step + 40, step + OVERLAP // 2 - 10, WINDOW - 25, WINDOW + 100, 2 * step - 5, size - 60]
+    data[step - 40_000:step + 40_000] = b"x" * 80_000  # one long line across the first cut
+    for i, spot in enumerate(spots):  # a different key each time (history reports a key once per path)
+        token = f" {make_key(30 + i)} ".encode()
+        data[spot:spot + len(token)] = token
+    (repo.path / "big.bin").write_bytes(bytes(data))
+    repo.commit("big")
+    whole = run("scan", "--format", "json", "big.bin", cwd=repo.path)[0]
+    streamed = run("history", "--format", "json", cwd=repo.path)[0]
+    assert whole.code == streamed.code == 1, (whole.err, streamed.err)
+
+    def places(result: Result) -> list[tuple[int, int, str]]:
+        import json as _json
+        return sorted((f["line"], f["column"], f["secret_sha256"]) for f in _json.loads(result.out)["findings"])
+
+    assert len(places(whole)) == len(spots)
+    assert places(streamed) == places(whole)
+
+
+def test_a_blob_bigger_than_memory_allows_is_streamed(repo: Repo) -> None:
+    """A 512 MiB blob: history's peak memory (with git's) stays under 250 MiB."""
+    line = b"filler text that mentions trackyard now and then, 0123456789\n"
+    with open(repo.path / "huge.txt", "wb") as f:
+        for _ in range(8):
+            f.write(line * ((64 << 20) // len(line)))
+        f.write(f'KEY = "{KEY}"\n'.encode())
+    repo.commit("huge")
+    (repo.path / "huge.txt").unlink()
+    code, peak = peak_rss_mib("history", "--format", "json", cwd=repo.path)
+    assert code == 1
+    assert peak < 250, f"peak RSS {peak:.0f} MiB for a 512 MiB blob"

@@ -9,9 +9,9 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 
 from scanner import gitutil
-from scanner.gitutil import StrPath, read_objects
+from scanner.gitutil import StrPath, Unread, read_objects
 from scanner.errors import YardguardError
-from scanner.findings import COMMIT_MESSAGE_PATH, TAG_MESSAGE_PATH, Finding, redact
+from scanner.findings import COMMIT_MESSAGE_PATH, TAG_MESSAGE_PATH, Finding, redact, scan_stream
 from scanner.progress import Progress as ProgressBar
 from scanner.sources.staged import unquote
 
@@ -59,6 +59,11 @@ class Introduction:
         self.commit, self.path, self.old = commit, path, old
 
 
+STREAM_OVER = 64 << 20
+"""Blobs above this many bytes are scanned in overlapping windows as git streams them, never whole in
+memory (:func:`scanner.findings.scan_stream`)."""
+
+
 def _message(commit_object: bytes) -> tuple[int, bytes]:
     """(offset, message) of a raw commit object: everything after the header's blank line."""
     cut = commit_object.find(b"\n\n")
@@ -83,12 +88,16 @@ def _scan_objects(repo: StrPath, decoder: Decoder, args: list[str], stdin: bytes
         proc.stdin.close()
     count = total = commits = 0
     worth_scanning = decoder.worth_scanning
-    for oid, kind, data in read_objects(proc.stdout):
+    for oid, kind, data in read_objects(proc.stdout, STREAM_OVER):
         count += 1
         total += len(data)
         if progress is not None and count % 2048 == 0:
             progress(count, total, commits)
-        if kind == b"blob":
+        if isinstance(data, Unread):  # too big to hold: the raw bytes, a window at a time (not decoded)
+            found = scan_stream(decoder.engine, data.read, "", f"blob {oid.decode()}")
+            if found:
+                blob_hits[oid.decode()] = found
+        elif kind == b"blob":
             if worth_scanning(data):
                 found = decoder.scan(data, "", f"blob {oid.decode()}")
                 if found:
