@@ -13,6 +13,7 @@ from typing import Any
 
 from scanner import gitutil, jsonfile
 from scanner.errors import YardguardError
+from scanner.escaping import escape
 from scanner.findings import COMMIT_MESSAGE_PATH, Finding
 from scanner.pipeline import Options, check, exit_code, prepare, write_output
 from scanner.reporters import ReportContext, ordered, render
@@ -103,8 +104,9 @@ def target_from_event(repo: str, env: Mapping[str, str]) -> Target:
 
 
 def _md(text: object) -> str:
-    """Repository text made inert in a Markdown table cell: no HTML, no Markdown syntax, one line."""
-    flat = " ".join(str(text).split())
+    """Repository text made inert in a Markdown table cell: no HTML, no Markdown syntax, one line, no
+    control characters."""
+    flat = escape(" ".join(str(text).split()))
     return re.sub(r"([\\`*_\[\]{}()#+!|~])", r"\\\1", html.escape(flat, quote=False))
 
 

@@ -136,3 +136,17 @@ def test_a_key_typed_as_an_option_value_is_redacted_in_the_usage_error() -> None
     result = run_cli("scan", "--fail-on", KEY, stdin="")
     assert result.code == 2 and "Invalid value for '--fail-on'" in result.err
     assert KEY not in result.err and "trackyard_live_9fQ2…" in result.err
+
+
+def test_ci_github_log_annotations_and_summary_are_escaped(repo: Repo, tmp_path: Path) -> None:
+    repo.write("README.md", "hello\n")
+    base = repo.commit("base")
+    hostile_repo(repo)
+    head = repo.git("rev-parse", "HEAD")
+    summary = tmp_path / "summary.md"
+    result = run_cli("ci", "github", "--range", f"{base}..{head}", "--sarif-file", str(tmp_path / "y.sarif"),
+                     cwd=repo.path, env={"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(tmp_path / "o")})
+    assert result.code == 1, result.err
+    assert raw_controls(result.out) == [] and raw_controls(summary.read_text()) == []
+    commands = [line for line in result.out.splitlines() if line.startswith("::") and not line.startswith("::stop")]
+    assert all(line.startswith(("::error file=", "::warning file=")) or line.endswith("::") for line in commands)
