@@ -125,8 +125,8 @@ def test_audit_log_must_be_a_regular_file(repo: Repo, trackyard: TrackyardDouble
     key = make_key(7)
     trackyard.add(key)
     os.mkfifo(repo.path / "log.fifo")
-    repo.write(".yardguard.toml", 'audit_log = "log.fifo"\n')
-    proc = subprocess.run([sys.executable, "-m", "scanner", "revoke", "--yes", "--api-base", trackyard.url],
+    proc = subprocess.run([sys.executable, "-m", "scanner", "revoke", "--yes", "--api-base", trackyard.url,
+                           "--audit-log", "log.fifo"],
                           cwd=repo.path, input=f"{key}\n".encode(), capture_output=True, timeout=60,
                           env={**os.environ, **GIT_ENV})
     err = proc.stderr.decode()
