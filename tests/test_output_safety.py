@@ -37,7 +37,7 @@ def test_text_report_escapes_file_author_and_commit_fields(repo: Repo, command: 
     assert "\\x1b]0;pwned\\x07" in result.out and "\\r" in result.out and "\\n::error" in result.out
     # one block per finding: path line, rule, secret, (commit, author), summary
     blocks = result.out.strip().split("\n\n")
-    assert len(blocks) == 2 and len(blocks[0].splitlines()) == (5 if command == "history" else 3), blocks
+    assert len(blocks) == 2 and len(blocks[0].splitlines()) == (6 if command == "history" else 3), blocks
 
 
 @pytest.mark.parametrize("command", ["scan", "history"])

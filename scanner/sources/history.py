@@ -333,9 +333,45 @@ def mark_in_head(repo: StrPath, decoder: Decoder, findings: list[Finding]) -> li
     if not findings:
         return findings
     head = _tree_blobs(repo, "HEAD", {f.outer_path for f in findings}) if gitutil.has_commit(repo, "HEAD") else {}
-    contents = _blob_contents(repo, head.values())
-    return [f.replace(in_head=f.outer_path in head and _present(decoder, contents, head[f.outer_path], f.secret))
-            for f in findings]
+    huge = _huge_blobs(repo, head.values())
+    contents = _blob_contents(repo, set(head.values()) - huge)
+
+    def still_there(f: Finding) -> bool:
+        oid = head.get(f.outer_path)
+        if oid is None:
+            return False
+        return _streamed_holds(repo, oid, f.secret) if oid in huge else _present(decoder, contents, oid, f.secret)
+    return [f.replace(in_head=still_there(f)) for f in findings]
+
+
+def _huge_blobs(repo: StrPath, oids: Iterable[str]) -> set[str]:
+    """The blobs among ``oids`` over :data:`STREAM_OVER` bytes: never read whole."""
+    wanted = sorted(set(oids) - {ZERO_OID})
+    if not wanted:
+        return set()
+    listing = gitutil.git(repo, "cat-file", "--batch-check=%(objectname) %(objectsize)",
+                          input="".join(f"{o}\n" for o in wanted).encode())
+    return {parts[0].decode() for parts in map(bytes.split, listing.splitlines())
+            if len(parts) == 2 and int(parts[1]) > STREAM_OVER}
+
+
+def _streamed_holds(repo: StrPath, oid: str, secret: str) -> bool:
+    """True when the huge blob ``oid`` holds ``secret`` as raw bytes (as its streamed scan read it), read a
+    window at a time as git streams it."""
+    needle = secret.encode("utf-8", "surrogateescape")
+    proc = gitutil.popen(repo, "cat-file", "blob", oid)
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.close()
+    tail, found = b"", False
+    try:
+        while not found and (chunk := proc.stdout.read(1 << 24)):
+            window = tail + chunk
+            found = needle in window
+            tail = window[-(len(needle) - 1):] if len(needle) > 1 else b""
+    finally:
+        proc.kill()
+        proc.wait()
+    return found
 
 
 def commit_subjects(repo: StrPath, decoder: Decoder, commits: Iterable[str]) -> dict[str, str]:
