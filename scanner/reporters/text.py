@@ -44,7 +44,8 @@ def render(findings: list[Finding], ctx: ReportContext) -> str:
                                 (f" ({f.revocation['detail']})" if f.revocation.get("detail") else "")))
         if f.commit:
             lines.append(escape(f"  commit:  {f.commit[:12]} {f.commit_date or ''}"))
-            lines.append(escape(f"  author:  {f.author_name} <{f.author_email}>"))
+            if f.author_name is not None:  # a blob no reachable commit introduces has no author
+                lines.append(escape(f"  author:  {f.author_name} <{f.author_email}>"))
         if f.in_head is not None:
             lines.append("  HEAD:    " + ("still in this file at HEAD" if f.in_head else "history only (not in HEAD)"))
         blocks.append("\n".join(lines))
