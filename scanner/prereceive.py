@@ -14,6 +14,7 @@ import sys
 import time
 
 from scanner.errors import YardguardError
+from scanner.escaping import escape
 from scanner.findings import COMMIT_MESSAGE_PATH, TAG_MESSAGE_PATH
 
 TYPE_CHECKING = False
@@ -130,24 +131,18 @@ def scan_push(run: Run, root: str, updates: list[Update], environ: Mapping[str, 
     return dedupe_locations(found)
 
 
-def _inert(text: str) -> str:
-    """``text`` on one line with control characters escaped (a file name must not forge ``remote:`` lines)."""
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}"
-                   for c in text)
-
-
 def _where(f: Finding) -> str:
     if f.path == COMMIT_MESSAGE_PATH:
         return "commit message"
     if f.path == TAG_MESSAGE_PATH:
         return "annotated tag message"
-    return f"{_inert(f.path)}:{f.line}"
+    return f"{escape(f.path)}:{f.line}"
 
 
 def rejection(findings: list[Finding], updates: list[Update]) -> str:
     """The message the pusher sees: every finding (file, line, commit, redacted key), then what to do."""
     keys = len({f.secret_sha256 for f in findings})
-    refs = ", ".join(_inert(u.ref) for u in updates if not u.deleted)
+    refs = ", ".join(escape(u.ref) for u in updates if not u.deleted)
     lines = [f"yardguard: push rejected: {keys} Trackyard API key(s) in the pushed commits ({refs})"]
     for f in findings:
         what = "tag" if f.path == TAG_MESSAGE_PATH else "commit"
