@@ -65,8 +65,9 @@ def run_dask(jobs: list[Job], run: Run, workers: int, scheduler: str | None) -> 
         except (OSError, TimeoutError) as e:
             raise YardguardError(f"cannot reach the Dask scheduler {scheduler or '(local)'}: {e}") from None
         _check_workers(client)
-        shared_run = client.scatter(run, broadcast=True)
-        futures = {client.submit(scan_repository, job, shared_run, pure=False): job for job in jobs}
+        # ``run`` travels inside each task, not scattered once: scattered data lives only on workers, and a
+        # lost worker's copy cannot be recomputed, which would strand the reruns that need it.
+        futures = {client.submit(scan_repository, job, run, pure=False): job for job in jobs}
         pending = set(futures)
         try:
             for future in dask_completed(list(futures)):
