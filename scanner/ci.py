@@ -15,7 +15,8 @@ from scanner import gitutil, jsonfile
 from scanner.errors import YardguardError
 from scanner.escaping import escape
 from scanner.findings import COMMIT_MESSAGE_PATH, Finding
-from scanner.pipeline import Options, check, exit_code, prepare, write_output
+from scanner.options import Options
+from scanner.pipeline import check, exit_code, prepare, write_output
 from scanner.reporters import ReportContext, ordered, render
 from scanner.reporters.github import command
 from scanner.reporters.sarif import DASHBOARD_URL

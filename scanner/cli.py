@@ -12,7 +12,8 @@ import click
 from scanner import __version__
 from scanner.collect import DEFAULT_JOBS, run_history, run_scan
 from scanner.errors import YardguardError, guarded
-from scanner.pipeline import FAIL_ON, Options, finish, prepare
+from scanner.options import FAIL_ON, Options
+from scanner.pipeline import finish, prepare
 from scanner.reporters import FORMATS, use_color
 
 FORMAT = click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,

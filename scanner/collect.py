@@ -6,8 +6,10 @@ import sys
 
 from scanner.decoding.stage import Decoder
 from scanner.findings import Finding
-from scanner.pipeline import Options, Run, finish, prepare
+from scanner.options import Options
+from scanner.pipeline import finish, prepare
 from scanner.progress import Progress
+from scanner.run import Run
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ STARTED = time.monotonic()
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from scanner.engine import KeywordMatcher
-    from scanner.pipeline import Options
+    from scanner.options import Options
     from scanner.sources.staged import StagedChange
 
 NO_FINDINGS = "no Trackyard keys found"
@@ -156,7 +156,7 @@ def lean_arguments(args: list[str]) -> tuple[str, list[str], dict[str, str]] | N
 
 
 def _options(values: dict[str, str]) -> Options:
-    from scanner.pipeline import Options
+    from scanner.options import Options
     return Options(fmt=values.get("fmt", "text"), output=values.get("output"), config=values.get("config"),
                    baseline=values.get("baseline"), fail_on=values.get("fail_on"),
                    no_decode="no_decode" in values, no_archives="no_archives" in values, quiet="quiet" in values)

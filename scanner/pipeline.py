@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 
 from scanner import filters, tomlfile
 from scanner.config import Config, load_config
@@ -12,52 +11,13 @@ from scanner.decoding.stage import Decoder
 from scanner.engine import Engine
 from scanner.errors import YardguardError
 from scanner.findings import Finding
-from scanner.progress import Scope
-from scanner.rules import BUILTIN_RULES_DIR, RuleSet, add_document, load_rules, read_rule_file, rule_files
+from scanner.options import Options
+from scanner.rules import BUILTIN_RULES_DIR, add_document, load_rules, read_rule_file, rule_files
+from scanner.run import Run
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
-
-FAIL_ON = ("any", "live", "verified", "never")
-
-
-class Options:
-    """Options every scanning command shares (see ``yardguard scan --help``)."""
-
-    FIELDS = ("fmt", "output", "show_secrets", "fail_on", "baseline", "config", "rules", "verify", "revoke",
-              "yes", "api_base", "audit_log", "no_decode", "no_archives", "quiet")
-    __slots__ = FIELDS
-
-    def __init__(self, fmt: str = "text", output: str | None = None, show_secrets: bool = False,
-                 fail_on: str | None = None, baseline: str | None = None, config: str | None = None,
-                 rules: tuple[str, ...] = (), verify: bool = False, revoke: bool = False, yes: bool = False,
-                 api_base: str | None = None, audit_log: str | None = None, no_decode: bool = False,
-                 no_archives: bool = False, quiet: bool = False) -> None:
-        self.fmt, self.output, self.show_secrets, self.fail_on = fmt, output, show_secrets, fail_on
-        self.baseline, self.config, self.rules = baseline, config, rules
-        self.verify, self.revoke, self.yes = verify, revoke, yes
-        self.api_base, self.audit_log = api_base, audit_log
-        self.no_decode, self.no_archives = no_decode, no_archives
-        self.quiet = quiet  # text only: print nothing at all when nothing is found (the native hooks)
-
-
-class Run:
-    """Everything a command needs, resolved once: config, rules, the decoder (decoding stage + engine),
-    baseline, start time."""
-
-    def __init__(self, options: Options, config: Config, ruleset: RuleSet, decoder: Decoder,
-                 root: str | os.PathLike[str], accepted: set[tuple[str, str, str]] | None = None) -> None:
-        self.options, self.config, self.ruleset, self.decoder, self.root = options, config, ruleset, decoder, root
-        self.accepted = set() if accepted is None else accepted
-        self.notices: list[str] = []  # for the operator: settings the reviewed commits change (see prepare)
-        self.started = time.time()  # seconds since the epoch (datetime costs an import on the hook's path)
-        self.scope = Scope()  # what the sources read, for the scope line of a text run
-
-    @property
-    def fail_on(self) -> str:
-        return self.options.fail_on or self.config.fail_on or "any"
-
 
 _CHECKED = "rules.checked"
 """The cache fact for a rule file whose rules compile and pass their examples (:func:`tomlfile.note`)."""

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from scanner.findings import Finding
-    from scanner.pipeline import Options, Run
+    from scanner.options import Options
+    from scanner.run import Run
 
 ZERO_OIDS = ("0" * 40, "0" * 64)
 SKIP_OPTION = "yardguard.skip"

@@ -332,7 +332,8 @@ def test_progress_shows_total_percentage_and_eta(monkeypatch: pytest.MonkeyPatch
 
 def test_history_tells_its_progress_the_total(leaky: Repo) -> None:
     """The whole-history scan (two readers) and a range scan both know their total up front."""
-    from scanner.pipeline import Options, prepare
+    from scanner.options import Options
+    from scanner.pipeline import prepare
     from scanner.sources import history
     decoder = prepare(leaky.path, Options()).decoder
     for scan in (lambda p: history.scan_all(leaky.path, decoder, p, jobs=2),

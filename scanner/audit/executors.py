@@ -14,7 +14,7 @@ from typing import Any
 import scanner
 from scanner.audit.worker import Job, Result, scan_repository
 from scanner.errors import YardguardError
-from scanner.pipeline import Run
+from scanner.run import Run
 
 def run_local(jobs: list[Job], run: Run, workers: int) -> Iterator[Result]:
     """Scan with ``workers`` local processes (``--jobs``)."""

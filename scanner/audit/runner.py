@@ -16,7 +16,8 @@ from scanner.audit.worker import Job, Result
 from scanner.errors import YardguardError
 from scanner.escaping import escape
 from scanner.findings import Finding
-from scanner.pipeline import Run, exit_code
+from scanner.pipeline import exit_code
+from scanner.run import Run
 
 EXIT_REPOSITORY_FAILED = 3
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from scanner.audit import repos
 from scanner.errors import YardguardError
-from scanner.pipeline import Run, keep
+from scanner.pipeline import keep
+from scanner.run import Run
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from scanner.errors import YardguardError
 from scanner.findings import Finding
 
 if TYPE_CHECKING:
-    from scanner.pipeline import Run
+    from scanner.run import Run
     from scanner.providers.cache import VerifyCache
     from scanner.providers.trackyard import Provider
 

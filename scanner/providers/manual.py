@@ -11,7 +11,7 @@ from scanner.findings import Finding, scan_buffer, sha256
 from scanner.rules import Rule
 
 if TYPE_CHECKING:
-    from scanner.pipeline import Run
+    from scanner.run import Run
 
 STDIN = "<stdin>"
 

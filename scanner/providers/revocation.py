@@ -13,7 +13,7 @@ from scanner.providers.auditlog import AuditLog
 from scanner.providers.trackyard import manual_steps, revoke
 
 if TYPE_CHECKING:
-    from scanner.pipeline import Run
+    from scanner.run import Run
 
 NOT_ON_COMMIT = ("not revoked on a pre-commit run: the key has not left this machine, and the commit is "
                  "blocked; run `yardguard scan --revoke` or `yardguard revoke` to revoke it")
