@@ -143,7 +143,7 @@ def check(run: Run, findings: list[Finding], command: str) -> tuple[list[Finding
         print(warning, file=sys.stderr)
     revoke_failed = False
     if run.options.verify or run.options.revoke:  # with no findings, still exit 2 on a bad API base
-        from scanner.providers import verify_and_revoke
+        from scanner.providers.orchestration import verify_and_revoke
         revoke_failed = verify_and_revoke(run, findings, command)
     return findings, revoke_failed
 

@@ -103,7 +103,7 @@ def plan(store: Store, sources: list[repos.Source], run: Run, options: AuditOpti
 def verify(run: Run, store: Store, results: list[Result]) -> bool:
     """Verify (and revoke) each distinct key of this run's scans once; store the verdicts by hash.
     Returns True when a revocation failed."""
-    from scanner.providers import verify_and_revoke
+    from scanner.providers.orchestration import verify_and_revoke
     rules = {r.id: r for r in run.ruleset.rules}
     findings = [
         Finding(rules[row["rule_id"]], result.secrets[row["secret_sha256"]], row["path"], row["line"],
@@ -125,7 +125,7 @@ def run_audit(run: Run, options: AuditOptions) -> int:
     sources = gather(options)
     checking = run.options.verify or run.options.revoke
     if checking:  # a bad API base or provider table fails now, not after hours of scanning
-        from scanner.providers import verify_and_revoke
+        from scanner.providers.orchestration import verify_and_revoke
         verify_and_revoke(run, [], "audit")
     with Store(options.store, options.store_wait) as store:
         store.add_pending(s.name for s in sources)

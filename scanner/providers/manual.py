@@ -85,7 +85,7 @@ def revoke_command(run: Run, report: str | None) -> int:
     """Read the keys (``report`` or stdin), verify and revoke them, print the report; exit code 0
     when every key is revoked or proven invalid, else 1."""
     from scanner.pipeline import write_output
-    from scanner.providers import load_providers, verify_and_revoke
+    from scanner.providers.orchestration import load_providers, verify_and_revoke
     from scanner.reporters import ReportContext, render, use_color
     load_providers(run)  # a bad API base is an error before the key is even read
     findings = keys_from_report(run, report) if report else keys_from_stdin(run)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scanner.escaping import escape
-from scanner.providers import Leak, audit_log_path
 from scanner.providers.auditlog import AuditLog
-from scanner.providers.trackyard import manual_steps, revoke
+from scanner.providers.http import TransportError
+from scanner.providers.leak import Leak
+from scanner.providers.spec import Provider
 
 if TYPE_CHECKING:
     from scanner.run import Run
@@ -18,6 +20,68 @@ if TYPE_CHECKING:
 NOT_ON_COMMIT = ("not revoked on a pre-commit run: the key has not left this machine, and the commit is "
                  "blocked; run `yardguard scan --revoke` or `yardguard revoke` to revoke it")
 NO_TTY = "not revoked: no terminal to confirm on (pass --yes to revoke without asking)"
+DEFAULT_AUDIT_LOG = ".yardguard/revocations.jsonl"
+
+
+def revoke(provider: Provider, secret: str, timeout: float, deadline: float | None = None) -> dict[str, Any]:
+    """Send the revoke request, then re-send the verify request: only ``revoked_status`` there proves
+    the key is dead. Each request gets ``timeout`` seconds, and none starts or runs past ``deadline`` (a
+    ``time.monotonic()`` value). Returns ``{"status", "detail", "http_status", "recheck_http_status"}``."""
+    def out(status: str, detail: str, http_status: int | None = None,
+            recheck: int | None = None) -> dict[str, Any]:
+        return {"status": status, "detail": detail, "http_status": http_status, "recheck_http_status": recheck}
+
+    def bound() -> float:
+        left = timeout if deadline is None else min(timeout, deadline - time.monotonic())
+        if left <= 0:
+            raise TransportError("the revocation deadline (revoke_deadline) was reached")
+        return left
+
+    if provider.revoke is None:
+        return out("unsupported", "no revoke request is configured")
+    try:
+        resp = provider.revoke.send(provider.base, secret, bound())
+    except TransportError as e:
+        return out("failed", f"revoke request failed: {e}")
+    if resp.status in provider.unsupported:
+        return out("unsupported", f"the API cannot revoke keys (HTTP {resp.status}); revoke it in the dashboard",
+                   resp.status)
+    if 300 <= resp.status < 400:
+        return out("failed", f"revoke request redirected (HTTP {resp.status}), not followed", resp.status)
+    try:
+        check = provider.verify.send(provider.base, secret, bound())
+    except TransportError as e:
+        return out("failed", f"revoke answered HTTP {resp.status}, but the re-check failed: {e}", resp.status)
+    if check.status == provider.revoked_status:
+        return out("revoked", f"re-check answers HTTP {check.status}", resp.status, check.status)
+    return out("failed", f"revoke answered HTTP {resp.status}, but the re-check still answers HTTP {check.status}",
+               resp.status, check.status)
+
+
+class _Keep(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def manual_steps(provider: Provider, verification: dict[str, Any], redacted: str, found_in: str) -> str:
+    """The provider's manual revocation steps, filled with what /me said (never the key)."""
+    values = _Keep(dashboard_url=provider.dashboard_url, redacted=escape(redacted), found_in=escape(found_in))
+    for key in ("tier", "created_at", "last_used_at"):
+        values[key] = escape(verification[key]) if verification.get(key) is not None else "unknown"
+    try:
+        return provider.manual_steps.format_map(values)
+    except (ValueError, IndexError, AttributeError):
+        return provider.manual_steps
+
+
+def audit_log_path(run: Run) -> Path:
+    """--audit-log (relative to the cwd), else config ``audit_log``, else ``.yardguard/revocations.jsonl``
+    under the scanned repository (or the cwd)."""
+    if run.options.audit_log:
+        return Path(run.options.audit_log)
+    if run.config.audit_log:
+        return Path(run.config.resolve(run.config.audit_log))
+    return Path(run.root) / DEFAULT_AUDIT_LOG
 
 
 def _say(message: str) -> None:
