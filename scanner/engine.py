@@ -127,6 +127,7 @@ class KeywordMatcher:
         self._single: Pattern[bytes] | None = None
         self._light = light
         self._hyperscan: _Hyperscan | None = None
+        self._every: _Hyperscan | None = None
 
     def found(self, data: Buffer) -> set[bytes]:
         """The literals that occur in ``data``."""
@@ -146,33 +147,75 @@ class KeywordMatcher:
             return self._single.search(data) is not None
         return bool(self._minimal) and bool(keywords_in(data, self._minimal, self.ignore_case))
 
+    def positions(self, data: Buffer) -> list[int]:
+        """Sorted start offsets of the literals in ``data``, as a regex alternation of them finds them:
+        leftmost first, each occurrence beginning after the previous one ends (literals must not contain
+        one another: then at most one of them starts at any offset). One Hyperscan pass with many
+        literals; with few, one search per literal over the buffer lower-cased a slice at a time."""
+        if len(self.literals) > FEW_LITERALS:
+            if self._every is None:
+                self._every = _Hyperscan(sorted(self.literals), self.ignore_case, every=True)
+            found = self._every.occurrences(data)
+        else:
+            found = _occurrences(data, self.literals, self.ignore_case)
+        found.sort()
+        kept: list[int] = []
+        free = 0  # where the previous kept occurrence ends
+        for start, end in found:
+            if start >= free:
+                kept.append(start)
+                free = end
+        return kept
+
     def _hs(self) -> _Hyperscan:
         if self._hyperscan is None:
             self._hyperscan = _Hyperscan(sorted(self.literals), self.ignore_case)
         return self._hyperscan
 
 
-class _Hyperscan:
-    """One compiled Hyperscan database of literals, each reported at most once per scan; a scratch space
-    per thread (``history --jobs`` scans from several threads; the search itself releases the GIL)."""
+def _occurrences(data: Buffer, literals: Iterable[bytes], ignore_case: bool) -> list[tuple[int, int]]:
+    """(start, end) of every occurrence of every literal, one search per literal; a huge buffer is
+    lower-cased a slice at a time (an occurrence counts in the slice it starts in)."""
+    wanted = list(literals)
+    if not wanted:
+        return []
+    overlap = max(map(len, wanted)) - 1
+    out: list[tuple[int, int]] = []
+    for i in range(0, max(len(data), 1), _SLICE):
+        whole = i == 0 and len(data) <= _SLICE and isinstance(data, bytes)
+        piece = data if whole else bytes(data[i:i + _SLICE + overlap])
+        haystack = piece.lower() if ignore_case else piece
+        for literal in wanted:
+            at = haystack.find(literal)
+            while 0 <= at < _SLICE:
+                out.append((i + at, i + at + len(literal)))
+                at = haystack.find(literal, at + 1)
+    return out
 
-    def __init__(self, literals: list[bytes], ignore_case: bool) -> None:
+
+class _Hyperscan:
+    """One compiled Hyperscan database of literals, each reported at most once per scan (``every``: at
+    each occurrence); a scratch space per thread (``history --jobs`` scans from several threads; the
+    search itself releases the GIL)."""
+
+    def __init__(self, literals: list[bytes], ignore_case: bool, every: bool = False) -> None:
         import threading
 
         import hyperscan
         self._hs = hyperscan
         self.literals = literals
         self._overlap = max(map(len, literals)) - 1
-        self._db = self._compiled(literals, ignore_case)
+        self._db = self._compiled(literals, ignore_case, every)
         self._local = threading.local()
 
-    def _compiled(self, literals: list[bytes], ignore_case: bool) -> Any:
+    def _compiled(self, literals: list[bytes], ignore_case: bool, every: bool) -> Any:
         """The database, from the cache when these literals were compiled before (compiling 300 takes
         ~20-40 ms, loading one ~20 us)."""
         from scanner import tomlfile
         from scanner.digest import sha256_hex
         hs = self._hs
-        key = [sha256_hex(b"\0".join(literals)), ignore_case, hs.__version__, "hyperscan.db"]
+        key = [sha256_hex(b"\0".join(literals)), ignore_case, hs.__version__,
+               "hyperscan-every.db" if every else "hyperscan.db"]
         cached = tomlfile.recall(key)
         if cached is not None and isinstance(cached.get("db"), bytes):
             try:
@@ -180,14 +223,16 @@ class _Hyperscan:
             except hs.error:  # another CPU or library version: compile again
                 pass
         db = hs.Database(mode=hs.HS_MODE_BLOCK)
-        flags = hs.HS_FLAG_SINGLEMATCH | (hs.HS_FLAG_CASELESS if ignore_case else 0)
+        flags = (0 if every else hs.HS_FLAG_SINGLEMATCH) | (hs.HS_FLAG_CASELESS if ignore_case else 0)
         # every byte as \xHH: any literal (even with regex syntax or a NUL) is matched exactly
         db.compile(expressions=[b"".join(b"\\x%02x" % c for c in k) for k in literals],
                    ids=list(range(len(literals))), elements=len(literals), flags=flags)
         tomlfile.remember(key, {"db": hs.dumpb(db)})
         return db
 
-    def _scan(self, data: Buffer, on_match: Any) -> None:
+    def _scan(self, data: Buffer, on_match: Any, at: list[int] | None = None) -> None:
+        """Run the database over ``data`` (window by window if huge; ``at[0]`` says where the window
+        being scanned starts)."""
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
             scratch = self._local.scratch = self._hs.Scratch(self._db)
@@ -196,8 +241,24 @@ class _Hyperscan:
             return
         with memoryview(data) as view:
             for i in range(0, len(data), _WINDOW):
+                if at is not None:
+                    at[0] = i
                 with view[i:i + _WINDOW + self._overlap] as window:
                     self._db.scan(window, match_event_handler=on_match, scratch=scratch)
+
+    def occurrences(self, data: Buffer) -> list[tuple[int, int]]:
+        """(start, end) of every occurrence of every literal (a database compiled with ``every``)."""
+        out: list[tuple[int, int]] = []
+        lengths = [len(k) for k in self.literals]
+        at = [0]
+
+        def on_match(i: int, _start: int, end: int, _flags: int, _context: Any) -> None:
+            start = end - lengths[i]
+            if start < _WINDOW:  # else it starts in the next window's own part: counted there
+                out.append((at[0] + start, at[0] + end))
+
+        self._scan(data, on_match, at)
+        return out
 
     def found(self, data: Buffer) -> set[bytes]:
         ids: set[int] = set()

@@ -279,3 +279,22 @@ def test_archive_warning_is_one_line_naming_the_file(repo: Repo) -> None:
 def test_stdin_is_decoded(tmp_path: Path) -> None:
     result = run_cli("scan", "-", "--format", "json", cwd=tmp_path, stdin=f"data:\n  env: {b64('K=' + KEY)}\n")
     assert [(f["path"], f["line"], f["encoding"]) for f in findings(result)] == [("-", 2, ["base64"])]
+
+
+def test_many_rules_find_every_form_as_the_shipped_rules_do(forms_repo: Repo, tmp_path: Path) -> None:
+    from tests.test_engine import _many_rules
+    rules = tmp_path / "many.toml"
+    rules.write_text(_many_rules(150))  # 300 keywords: every literal search goes through Hyperscan
+    for command in (("scan", "."), ("staged",)):
+        forms_repo.git("add", "-A")
+        many = by_path(run_cli(*command, "--format", "json", "--rules", str(rules), cwd=forms_repo.path))
+        assert many == by_path(run_cli(*command, "--format", "json", cwd=forms_repo.path)) == expected()
+
+
+def test_encoded_literals_drop_forms_that_contain_a_shorter_one() -> None:
+    from scanner.decoding.gate import _minimal_forms
+    forms = sorted({b"ab", b"xaby", b"b\nab", b"cd", b"cde", b"zzcdzz", b"q"}, key=lambda f: (len(f), f))
+    pairwise = [f for i, f in enumerate(forms) if not any(k in f for k in forms[:i] if k != f)]
+    assert _minimal_forms(forms) == pairwise == [b"q", b"ab", b"cd"]
+    no_newline = [f for f in forms if b"\n" not in f]
+    assert _minimal_forms(no_newline) == [b"q", b"ab", b"cd"]

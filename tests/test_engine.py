@@ -71,6 +71,24 @@ def test_a_literal_across_a_window_or_slice_boundary_is_found(monkeypatch: pytes
             assert m.any(buf)
 
 
+@pytest.mark.parametrize("literals", [[b"trackyard", b"abab"], [*MANY, b"trackyard", b"abab"]])
+def test_positions_are_those_of_a_regex_alternation(literals: list[bytes], monkeypatch: pytest.MonkeyPatch) -> None:
+    import regex
+    monkeypatch.setattr(engine_module, "_WINDOW", 1 << 12)
+    monkeypatch.setattr(engine_module, "_SLICE", 1 << 12)
+    alternation = regex.compile(b"(?i)" + b"|".join(regex.escape(k) for k in literals))
+    data = bytearray(b"x" * (1 << 14))
+    for at, literal in ((0, b"TrackYard"), ((1 << 12) - 4, b"ababab"), (9000, b"TOK003_"), (9003, b"ABAB"),
+                        ((1 << 14) - 9, b"trackyard")):
+        data[at:at + len(literal)] = literal  # "ababab": a literal overlapping itself
+    with mmap.mmap(-1, len(data)) as buf:
+        buf[:] = data
+        for m in matchers(literals):
+            expected = [hit.start() for hit in alternation.finditer(bytes(data))]
+            assert m.positions(bytes(data)) == m.positions(buf) == expected
+            assert m.positions(b"nothing") == []
+
+
 def _many_rules(count: int) -> str:
     return "".join(f"""
 [[rule]]

@@ -58,12 +58,35 @@ def encoded_literals(keywords: Iterable[bytes]) -> list[bytes]:
         # pruned per keyword: linear in the number of keywords (a team's 150 extra rules), where pruning
         # across all of them is quadratic in the tens of thousands of forms
         core = keyword[1:] if len(keyword) > _CORE else keyword
-        own: list[bytes] = []
-        for form in sorted({f for word in (core, core.upper()) for f in _forms(word)}, key=len):
-            if not any(shorter in form for shorter in own):
-                own.append(form)
+        own = _minimal_forms(sorted({f for word in (core, core.upper()) for f in _forms(word)}, key=len))
         kept.update(dict.fromkeys(own))
     return list(kept)
+
+
+def _minimal_forms(forms: list[bytes]) -> list[bytes]:
+    """``forms`` (sorted by length) without those that contain a shorter one kept before them: one search
+    through all of them (joined by newlines) per kept form, not one comparison per pair."""
+    if any(b"\n" in form for form in forms):  # cannot be joined: pair by pair
+        own: list[bytes] = []
+        for form in forms:
+            if not any(shorter in form for shorter in own):
+                own.append(form)
+        return own
+    import bisect
+    starts, at = [], 0
+    for form in forms:
+        starts.append(at)
+        at += len(form) + 1
+    joined = b"\n".join(forms)
+    dropped = [False] * len(forms)
+    for i, form in enumerate(forms):
+        if dropped[i]:
+            continue
+        hit = joined.find(form, starts[i] + 1)
+        while hit >= 0:
+            dropped[bisect.bisect_right(starts, hit) - 1] = True  # the (longer) form the hit lies in
+            hit = joined.find(form, hit + 1)
+    return [form for i, form in enumerate(forms) if not dropped[i]]
 
 
 def has_literal(data: Buffer, literals: Iterable[bytes]) -> bool:

@@ -19,7 +19,7 @@ from scanner.decoding import base64text, entities, escapes, hexstr, percent, utf
 from scanner.decoding.containers import ArchiveLimits, container_kind, open_container
 from scanner.decoding.gate import LiteralSearch, encoded_literals
 from scanner.decoding.runs import Run
-from scanner.engine import Buffer, Engine, Match, RegexTimeout, minimal_keywords
+from scanner.engine import Buffer, Engine, KeywordMatcher, Match, RegexTimeout, minimal_keywords
 from scanner.findings import Finding, dedupe_locations, matches_to_findings, printable
 
 DECODERS = (base64text, hexstr, percent.FORM, escapes.FORM, entities.FORM)
@@ -114,9 +114,9 @@ class Decoder:
         keywords = minimal_keywords(k for r in engine.rules for k in r.keywords)
         self.literals = encoded_literals(k.encode() for k in keywords) if options.decode else []
         self._encoded = LiteralSearch(self.literals)
-        import regex
-        self._keyword_at = regex.compile(b"(?i)" + b"|".join(regex.escape(k.encode()) for k in keywords))
+        self._keyword_at = KeywordMatcher(k.encode() for k in keywords)  # where each keyword is (anchors)
         self._utf16 = [lit for lit in self.literals if b"\0" in lit]
+        self._utf16_search = LiteralSearch(self._utf16)  # many rules: one pass, not one search per literal
         self.limits = ArchiveLimits(options.max_archive_bytes, options.max_archive_entries, options.max_archive_ratio)
         self._archives = options.archives and options.max_archive_depth > 0
 
@@ -171,7 +171,7 @@ class Decoder:
         runs = self._runs(data, budget) if self._may_hide_key(data) else []
         kept = outside_runs(raw, runs)
         found = list(matches_to_findings([*kept, *self._decoded(data, runs, depth + 1, budget)], data, path))
-        text = utf16.transcode(data, self._utf16) if self._utf16 else None
+        text = utf16.transcode(data, self._utf16) if self._utf16 and self._may_be_utf16(data) else None
         if text is not None:
             form, transcoded = text
             found += [f.replace(encoding=(form, *f.encoding))
@@ -190,13 +190,18 @@ class Decoder:
                 found.append(f.replace(member=nested, encoding=(member.kind, *f.encoding)))
         return found
 
+    def _may_be_utf16(self, data: Buffer) -> bool:
+        """``data`` starts with a UTF-16 byte-order mark or holds a NUL-interleaved keyword."""
+        return (bytes(data[:2]) in (b"\xff\xfe", b"\xfe\xff")
+                or (data.find(b"\0") >= 0 and self._utf16_search.any(data)))
+
     def _may_hide_key(self, data: Buffer) -> bool:
         """``data`` holds a keyword, plain or encoded: its encoded runs are worth decoding."""
         return self.engine.has_keyword(data) or self._encoded.any(data)
 
     def _anchors(self, data: Buffer) -> list[int]:
         """Sorted offsets in ``data`` of every plain keyword and every encoded keyword literal."""
-        at = [m.start() for m in self._keyword_at.finditer(data)]
+        at = self._keyword_at.positions(data)
         for literal in self._encoded.found(data):
             i = data.find(literal)
             while i >= 0:
