@@ -1,144 +1,23 @@
-"""Findings: where a secret is (line/column), its redacted form and hash, and de-duplication."""
+"""Findings from buffers: where a match is (line/column, linear in the buffer), the filters on a match, and
+de-duplication. The :class:`~scanner.model.Finding` itself is in :mod:`scanner.model`."""
 from __future__ import annotations
 
 import codecs
 from collections.abc import Callable, Iterable, Iterator
 
 from scanner import filters
-from scanner.digest import sha256_hex
 from scanner.engine import Buffer, Engine, Match, RegexTimeout
-from scanner.rules import Rule
+from scanner.model import Finding, printable
+from scanner.model import redact as redact  # re-exported: the sources import these from here
+from scanner.model import sha256 as sha256
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Self
+    from typing import Any
 
 COMMIT_MESSAGE_PATH = "<commit message>"
 TAG_MESSAGE_PATH = "<tag message>"  # an annotated tag's message (pre-receive)
 _CONTEXT = 4096  # bytes of a (possibly huge, binary) line looked at around a match for allow comments
-
-
-def printable(path: str) -> str:
-    """``path`` with undecodable bytes (lone surrogates) replaced by U+FFFD."""
-    try:
-        path.encode("utf-8")
-        return path
-    except UnicodeEncodeError:
-        return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def redact(rule: Rule, secret: str) -> str:
-    """The rule's fixed prefix (if any) plus four characters, then an ellipsis."""
-    body = rule.secret_body(secret)
-    return secret[: len(secret) - len(body)] + body[:4] + "…"
-
-
-def sha256(secret: str) -> str:
-    """Hex SHA-256 of the exact secret: the only form of it that may be stored."""
-    return sha256_hex(secret.encode("utf-8", "surrogateescape"))
-
-
-class Finding:
-    """One reportable secret at one place. ``secret`` is raw (decoded, when it was found encoded): only
-    reporters decide how it is shown, and it is never part of a repr (so never of a log line or a
-    traceback). Its origin: ``encoding`` is the chain of encodings and containers it was found under,
-    outermost first (empty for plain text); ``member`` the name inside the outer file when it was found in
-    a container (``path`` is then ``outer!member``)."""
-
-    def __init__(self, rule: Rule, secret: str, path: str, line: int, column: int, commit: str | None = None,
-                 author_name: str | None = None, author_email: str | None = None, commit_date: str | None = None,
-                 verification: dict[str, Any] | None = None, revocation: dict[str, Any] | None = None,
-                 repo_path: str | None = None, encoding: tuple[str, ...] = (), member: str | None = None,
-                 in_head: bool | None = None) -> None:
-        self.rule, self.secret, self.line, self.column = rule, secret, line, column
-        self.encoding, self.member = encoding, member
-        # a file name that is not valid UTF-8 (surrogate-escaped by os.fsdecode) is shown with U+FFFD:
-        # reports are UTF-8 text and must never fail to encode
-        self.path = printable(path)
-        # relative to the repository root, when ``path`` is relative to somewhere else
-        self.repo_path = None if repo_path is None else printable(repo_path)
-        self.commit, self.author_name, self.author_email = commit, author_name, author_email
-        self.commit_date = commit_date
-        self.verification: dict[str, Any] = {"status": "not_checked"} if verification is None else verification
-        self.revocation = revocation
-        self.in_head = in_head  # history: the key is still at this path in HEAD (None outside history)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.rule.id!r}, {self.path!r}, {self.line}, {self.column})"
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and vars(self) == vars(other)
-
-    __hash__ = None  # type: ignore[assignment]  # mutable
-
-    def replace(self, **changes: Any) -> Self:
-        """A copy with ``changes`` applied."""
-        unknown = set(changes) - set(vars(self))
-        if unknown:
-            raise TypeError(f"Finding has no field(s) {', '.join(sorted(unknown))}")
-        new = object.__new__(type(self))
-        new.__dict__.update(self.__dict__, **changes)
-        new.path = printable(new.path)
-        if new.repo_path is not None:
-            new.repo_path = printable(new.repo_path)
-        return new
-
-    @property
-    def root_path(self) -> str:
-        """The path relative to the repository (config) root: what baselines and path excludes match.
-        It differs from ``path`` for ``scan SUBDIR`` and ``scan ./file``."""
-        return self.path if self.repo_path is None else self.repo_path
-
-    @property
-    def outer_path(self) -> str:
-        """The file the user edits: ``path`` without the container member (``outer.zip!inner`` -> ``outer.zip``)."""
-        return self._outer(self.path)
-
-    @property
-    def outer_root_path(self) -> str:
-        """``root_path`` without the container member: the file a report's location points at."""
-        return self._outer(self.root_path)
-
-    def _outer(self, path: str) -> str:
-        return path if self.member is None else path[:len(path) - len(self.member) - 1]
-
-    @property
-    def decoded_from(self) -> str:
-        """The encoding chain for people (``base64 > gzip``), empty for plain text."""
-        return " > ".join(self.encoding)
-
-    @property
-    def secret_sha256(self) -> str:
-        return sha256(self.secret)
-
-    @property
-    def redacted(self) -> str:
-        return redact(self.rule, self.secret)
-
-    @property
-    def status(self) -> str:
-        """The verification status: ``live``, ``invalid``, ``unknown`` or ``not_checked``."""
-        return self.verification.get("status", "not_checked")
-
-    def to_dict(self, show_secrets: bool = False) -> dict[str, Any]:
-        """The stable JSON shape documented in the README."""
-        return {
-            "rule_id": self.rule.id,
-            "description": self.rule.description,
-            "secret": self.secret if show_secrets else self.redacted,
-            "secret_sha256": self.secret_sha256,
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "encoding": list(self.encoding),
-            "commit": self.commit,
-            "author_name": self.author_name,
-            "author_email": self.author_email,
-            "commit_date": self.commit_date,
-            "in_head": self.in_head,
-            "verification": self.verification,
-            "revocation": self.revocation,
-        }
 
 
 class Location:
@@ -295,7 +174,7 @@ def summary(findings: list[Finding]) -> dict[str, Any]:
         by_status[f.status] = by_status.get(f.status, 0) + 1
     return {
         "total": len(findings),
-        "distinct_secrets": len({f.secret for f in findings}),
+        "distinct_secrets": len({f.secret_sha256 for f in findings}),
         "by_rule": by_rule,
         "by_status": by_status,
     }

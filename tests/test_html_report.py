@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from scanner.findings import Finding
+from scanner.model import Revocation, Verification
 from scanner.reporters import ReportContext, render
 from scanner.rules import load_rules
 from tests.conftest import KEY, KEY2, KEY3
@@ -75,7 +76,9 @@ def assert_inert(page: Page) -> None:
 
 
 def finding(secret: str, path: str, status: str, date: str, author: str = "Ada Author", **kw: object) -> Finding:
-    verification = {"status": status, **kw.pop("verification", {})}  # type: ignore[dict-item]
+    verification = Verification.from_dict({"status": status, **kw.pop("verification", {})})  # type: ignore[dict-item]
+    if kw.get("revocation") is not None:
+        kw["revocation"] = Revocation.from_dict(kw["revocation"])  # type: ignore[arg-type]
     return Finding(RULE["trackyard-api-key"], secret, path, 4, 7, "f" * 40, author, "ada@example.com", date,
                    verification=verification, **kw)  # type: ignore[arg-type]
 

@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 
 from scanner.findings import COMMIT_MESSAGE_PATH, Finding
+from scanner.model import Revocation, Verification
 from scanner.reporters import FORMATS, ReportContext, home_url, render
 from scanner.reporters.github import escape_data, escape_property
 from scanner.reporters.sarif import fingerprint
@@ -35,7 +36,9 @@ def validate_gitlab(doc: dict) -> None:
 
 def finding(secret: str = KEY, path: str = "src/app.py", line: int = 3, column: int = 9,
             status: str = "not_checked", rule: str = "trackyard-api-key", **kw: object) -> Finding:
-    verification = {"status": status, **kw.pop("verification", {})}  # type: ignore[dict-item]
+    verification = Verification.from_dict({"status": status, **kw.pop("verification", {})})  # type: ignore[dict-item]
+    if "revocation" in kw:
+        kw["revocation"] = Revocation.from_dict(kw["revocation"])  # type: ignore[arg-type]
     return Finding(RULE[rule], secret, path, line, column, verification=verification, **kw)  # type: ignore[arg-type]
 
 

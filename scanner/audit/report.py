@@ -9,30 +9,29 @@ from typing import Any
 
 from scanner.audit.store import Store
 from scanner.escaping import escape
-from scanner.findings import Finding
+from scanner.model import Finding, Revocation, Verification
 from scanner.reporters import ReportContext, render
 from scanner.rules import Rule
 
 
 class StoredFinding(Finding):
-    """A finding read back from the store. The raw secret is not there: ``secret`` holds its SHA-256, and
-    ``redacted`` / ``secret_sha256`` are the stored values, so even ``--show-secrets`` shows no key."""
+    """A finding read back from the store. The store never holds a key: ``secret`` is empty, and
+    ``secret_sha256`` and ``redacted`` are the stored values, so even ``--show-secrets`` shows no key."""
 
-    def __init__(self, *args: Any, repository: str = "", stored_redacted: str = "", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, stored_sha256: str, stored_redacted: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.repository = repository
-        self.stored_redacted = stored_redacted
+        self.stored_sha256, self.stored_redacted = stored_sha256, stored_redacted
 
     @property
     def secret_sha256(self) -> str:
-        return self.secret
+        return self.stored_sha256
 
     @property
     def redacted(self) -> str:
         return self.stored_redacted
 
     def to_dict(self, show_secrets: bool = False) -> dict[str, Any]:
-        return {"repository": self.repository, **super().to_dict(False)}
+        return super().to_dict(False)
 
 
 def _rule(rules: dict[str, Rule], row: dict[str, Any]) -> Rule:
@@ -48,10 +47,11 @@ def stored_findings(store: Store, rules: list[Rule], names: Iterable[str] | None
     """Every stored finding (of ``names``, when given) with its secret's verdict."""
     by_id = {r.id: r for r in rules}
     return [
-        StoredFinding(_rule(by_id, row), row["secret_sha256"], row["path"], row["line"], row["column"],
+        StoredFinding(_rule(by_id, row), "", row["path"], row["line"], row["column"],
                       commit=row["commit"], author_name=row["author_name"], author_email=row["author_email"],
-                      commit_date=row["commit_date"], verification=row["verification"],
-                      revocation=row["revocation"], repository=row["repository"], stored_redacted=row["secret"])
+                      commit_date=row["commit_date"], verification=Verification.from_dict(row["verification"]),
+                      revocation=None if row["revocation"] is None else Revocation.from_dict(row["revocation"]),
+                      repository=row["repository"], stored_sha256=row["secret_sha256"], stored_redacted=row["secret"])
         for row in store.findings(names)
     ]
 

@@ -15,7 +15,7 @@ from scanner.audit.store import Store
 from scanner.audit.worker import Job, Result
 from scanner.errors import YardguardError
 from scanner.escaping import escape
-from scanner.findings import Finding
+from scanner.model import Finding
 from scanner.pipeline import exit_code
 from scanner.run import Run
 
@@ -114,7 +114,8 @@ def verify(run: Run, store: Store, results: list[Result]) -> bool:
     if not findings:
         return False
     revoke_failed = verify_and_revoke(run, findings, "audit")
-    store.save_verdicts({f.secret_sha256: (f.verification, f.revocation) for f in findings})
+    store.save_verdicts({f.secret_sha256: (f.verification.to_dict(), None if f.revocation is None else
+                                           f.revocation.to_dict()) for f in findings})
     return revoke_failed
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner import inputfile, outfile
+from scanner.model import Verification
 
 CACHED = ("live", "invalid")
 
@@ -28,17 +29,17 @@ class VerifyCache:
                         if isinstance(v, dict) and isinstance(v.get("at"), (int, float))
                         and 0 <= now - v["at"] < ttl and isinstance(v.get("verification"), dict)}
 
-    def get(self, secret_sha256: str, scope: str) -> dict[str, Any] | None:
+    def get(self, secret_sha256: str, scope: str) -> Verification | None:
         """The cached verdict for this key hash and API base, if still fresh."""
         entry = self.entries.get(secret_sha256)
         if entry is None or entry.get("scope") != scope:
             return None
-        return dict(entry["verification"])
+        return Verification.from_dict(entry["verification"])
 
-    def put(self, secret_sha256: str, scope: str, verification: dict[str, Any]) -> None:
+    def put(self, secret_sha256: str, scope: str, verification: Verification) -> None:
         """Remember a definite verdict; ``unknown`` is never cached."""
-        if verification.get("status") in CACHED:
-            self.entries[secret_sha256] = {"at": time.time(), "scope": scope, "verification": verification}
+        if verification.status in CACHED:
+            self.entries[secret_sha256] = {"at": time.time(), "scope": scope, "verification": verification.to_dict()}
 
     def save(self) -> None:
         """Write atomically (mode 0600); a cache that cannot be written is only a warning."""

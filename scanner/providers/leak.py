@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from scanner.findings import Finding
+from scanner.model import Finding, Revocation, Verification
 
 if TYPE_CHECKING:
     from scanner.providers.spec import Provider
@@ -22,10 +22,15 @@ class Leak:
     def first(self) -> Finding:
         return self.findings[0]
 
-    def fill(self, attr: str, value: dict[str, Any]) -> None:
-        """Give every finding of this key its own copy of ``value`` (``verification``/``revocation``)."""
+    def verified(self, verdict: Verification) -> None:
+        """Give every finding of this key the verdict."""
         for f in self.findings:
-            setattr(f, attr, dict(value))
+            f.verification = verdict
+
+    def revoked(self, outcome: Revocation) -> None:
+        """Give every finding of this key the outcome of revoking it."""
+        for f in self.findings:
+            f.revocation = outcome
 
     def locations(self) -> list[dict[str, Any]]:
         """Where the key was found: path, line and commit of each finding."""

@@ -92,10 +92,11 @@ def revoke_command(run: Run, report: str | None) -> int:
     verify_and_revoke(run, findings, "revoke")
     for f in {f.secret: f for f in findings}.values():
         if f.status == "invalid":
-            print(f"yardguard: {f.redacted} is not live (HTTP {f.verification.get('http_status')}): "
+            print(f"yardguard: {f.redacted} is not live (HTTP {f.verification.http_status}): "
                   "nothing to revoke", file=sys.stderr)
     color = run.options.fmt == "text" and run.options.output in (None, "-") and use_color(sys.stdout)
     ctx = ReportContext("revoke", run.ruleset.rules, run.options.show_secrets, color, str(run.root))
     write_output(render(run.options.fmt, findings, ctx), run.options.output)
-    done = all(f.status == "invalid" or (f.revocation or {}).get("status") == "revoked" for f in findings)
+    done = all(f.status == "invalid" or (f.revocation is not None and f.revocation.status == "revoked")
+               for f in findings)
     return 0 if done else 1

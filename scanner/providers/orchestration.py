@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from scanner.errors import YardguardError
-from scanner.findings import Finding
+from scanner.model import Finding
 from scanner.providers.leak import Leak, group
 from scanner.providers.policy import api_base
 from scanner.providers.spec import Provider
@@ -55,7 +55,7 @@ def verify_and_revoke(run: Run, findings: list[Finding], command: str = "scan",
     failed = revoke_live(run, leaks, command, ask)
     if cache:
         for leak in leaks:
-            if (leak.first.revocation or {}).get("status") == "revoked":
+            if leak.first.revocation is not None and leak.first.revocation.status == "revoked":
                 cache.put(leak.first.secret_sha256, str(leak.provider.base),
                           leak.provider.result("invalid", "revoked by yardguard"))
         cache.save()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scanner.escaping import escape
+from scanner.model import Revocation, Verification
 from scanner.providers.auditlog import AuditLog
 from scanner.providers.http import TransportError
 from scanner.providers.leak import Leak
@@ -23,13 +24,11 @@ NO_TTY = "not revoked: no terminal to confirm on (pass --yes to revoke without a
 DEFAULT_AUDIT_LOG = ".yardguard/revocations.jsonl"
 
 
-def revoke(provider: Provider, secret: str, timeout: float, deadline: float | None = None) -> dict[str, Any]:
+def revoke(provider: Provider, secret: str, timeout: float, deadline: float | None = None) -> Revocation:
     """Send the revoke request, then re-send the verify request: only ``revoked_status`` there proves
     the key is dead. Each request gets ``timeout`` seconds, and none starts or runs past ``deadline`` (a
-    ``time.monotonic()`` value). Returns ``{"status", "detail", "http_status", "recheck_http_status"}``."""
-    def out(status: str, detail: str, http_status: int | None = None,
-            recheck: int | None = None) -> dict[str, Any]:
-        return {"status": status, "detail": detail, "http_status": http_status, "recheck_http_status": recheck}
+    ``time.monotonic()`` value)."""
+    out = Revocation
 
     def bound() -> float:
         left = timeout if deadline is None else min(timeout, deadline - time.monotonic())
@@ -63,11 +62,13 @@ class _Keep(dict):  # type: ignore[type-arg]
         return "{" + key + "}"
 
 
-def manual_steps(provider: Provider, verification: dict[str, Any], redacted: str, found_in: str) -> str:
-    """The provider's manual revocation steps, filled with what /me said (never the key)."""
+def manual_steps(provider: Provider, verification: Verification, redacted: str, found_in: str) -> str:
+    """The provider's manual revocation steps, filled with what /me said (never the key): each of the
+    provider's fact fields, ``unknown`` where it did not say."""
     values = _Keep(dashboard_url=provider.dashboard_url, redacted=escape(redacted), found_in=escape(found_in))
-    for key in ("tier", "created_at", "last_used_at"):
-        values[key] = escape(verification[key]) if verification.get(key) is not None else "unknown"
+    for key in provider.fields:
+        value = verification.fact(key)
+        values[key] = "unknown" if value is None else escape(value)
     try:
         return provider.manual_steps.format_map(values)
     except (ValueError, IndexError, AttributeError):
@@ -89,9 +90,8 @@ def _say(message: str) -> None:
 
 
 def describe(leak: Leak) -> str:
-    """A live key as shown before revoking it: redacted key, tier, dates, where found."""
-    v = leak.first.verification
-    facts = ", ".join(f"{k}={v[k]}" for k in ("tier", "created_at", "last_used_at") if v.get(k) is not None)
+    """A live key as shown before revoking it: redacted key, what the provider said of it, where found."""
+    facts = ", ".join(f"{k}={v}" for k, v in leak.first.verification.stated().items())
     return escape(f"live key {leak.first.redacted}" + (f" ({facts})" if facts else "")) + \
         f"\n  found in {escape(leak.where())}"
 
@@ -110,7 +110,7 @@ def has_terminal() -> bool:
 
 
 def _skip(leak: Leak, detail: str) -> None:
-    leak.fill("revocation", {"status": "skipped", "detail": detail, "http_status": None})
+    leak.revoked(Revocation("skipped", detail))
 
 
 def revoke_live(run: Run, leaks: list[Leak], command: str, ask: Callable[[Leak], bool] | None = None) -> bool:
@@ -154,7 +154,7 @@ def _revoke_one(run: Run, leak: Leak, log: AuditLog, deadline: float) -> bool:
     """Revoke one key (each request within ``revoke_timeout``, all before ``deadline``), record it
     everywhere; True when it is still live (or may be)."""
     result = revoke(leak.provider, leak.secret, run.config.revoke_timeout, deadline)
-    leak.fill("revocation", {k: result[k] for k in ("status", "detail", "http_status")})
+    leak.revoked(result)
     record: dict[str, Any] = {
         "provider": leak.provider.name,
         "api_base": str(leak.provider.base),
@@ -162,14 +162,14 @@ def _revoke_one(run: Run, leak: Leak, log: AuditLog, deadline: float) -> bool:
         "secret": leak.first.redacted,
         "rule_id": leak.first.rule.id,
         "found_in": leak.locations(),
-        "outcome": result["status"],
-        "http_status": result["http_status"],
-        "recheck_http_status": result["recheck_http_status"],
-        "detail": result["detail"],
+        "outcome": result.status,
+        "http_status": result.http_status,
+        "recheck_http_status": result.recheck_http_status,
+        "detail": result.detail,
     }
     log.write(record)
-    _say(f"{result['status']}: {leak.first.redacted} ({result['detail']})")
-    if result["status"] != "revoked":
+    _say(f"{result.status}: {leak.first.redacted} ({result.detail})")
+    if result.status != "revoked":
         print(manual_steps(leak.provider, leak.first.verification, leak.first.redacted, leak.where()),
               file=sys.stderr, flush=True)
-    return result["status"] != "revoked"
+    return result.status != "revoked"

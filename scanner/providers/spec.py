@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanner.errors import YardguardError
+from scanner.model import Verification
 from scanner.providers import http
 from scanner.providers.http import Base, Response, TransportError
 
@@ -133,9 +134,6 @@ class Provider:
         )
 
     def result(self, status: str, detail: str | None = None, http_status: int | None = None,
-               data: dict[str, Any] | None = None) -> dict[str, Any]:
-        """A ``verification`` object: always the same keys, ``None`` where unknown."""
-        out: dict[str, Any] = {"status": status}
-        out.update({f: (data or {}).get(f) for f in self.fields})
-        out.update(detail=detail, http_status=http_status)
-        return out
+               data: dict[str, Any] | None = None) -> Verification:
+        """A verdict with every one of this provider's facts (``None`` where ``data`` does not say)."""
+        return Verification(status, {f: (data or {}).get(f) for f in self.fields}, detail, http_status)

@@ -10,6 +10,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scanner.model import Verification
 from scanner.providers.http import Response, TransportError
 from scanner.providers.leak import Leak
 from scanner.providers.spec import Provider
@@ -69,14 +70,14 @@ class Checker:
         with self._lock:
             self._not_before = max(self._not_before, time.monotonic() + wait)
 
-    def check(self, secret: str) -> dict[str, Any]:
-        """The ``verification`` object for one key (never raises)."""
+    def check(self, secret: str) -> Verification:
+        """The verdict for one key (never raises)."""
         try:
             return self._check(secret)
         except Exception as e:  # noqa: BLE001 - a bug must not sink the whole run or print the key
             return self.provider.result("unknown", f"internal error ({type(e).__name__})")
 
-    def _check(self, secret: str) -> dict[str, Any]:
+    def _check(self, secret: str) -> Verification:
         p = self.provider
         retries = 0
         while True:
@@ -109,7 +110,7 @@ class Checker:
             retries += 1
             self.stop.wait(wait)
 
-    def _interpret(self, secret: str, resp: Response, outcome: str | None) -> dict[str, Any]:
+    def _interpret(self, secret: str, resp: Response, outcome: str | None) -> Verification:
         p, status = self.provider, resp.status
         if outcome is None:
             if 300 <= status < 400:
@@ -133,7 +134,7 @@ class Checker:
 
 
 def verify(run: Run, leaks: list[Leak], use_cache: bool = True) -> VerifyCache | None:
-    """Fill ``verification`` of every finding: one request per distinct key, at most
+    """Set ``verification`` of every finding: one request per distinct key, at most
     ``verify_concurrency`` at once, all within ``verify_deadline`` seconds. Returns the on-disk
     cache when one is configured (``use_cache=False`` only skips reading it)."""
     from scanner.providers.cache import VerifyCache
@@ -144,7 +145,7 @@ def verify(run: Run, leaks: list[Leak], use_cache: bool = True) -> VerifyCache |
     for leak in leaks:
         hit = cache.get(leak.first.secret_sha256, str(leak.provider.base)) if cache and use_cache else None
         if hit is not None:
-            leak.fill("verification", hit)
+            leak.verified(hit)
         else:
             todo.append(leak)
     if not todo:
@@ -156,15 +157,15 @@ def verify(run: Run, leaks: list[Leak], use_cache: bool = True) -> VerifyCache |
     checkers = {name: Checker(p, c.verify_timeout, c.verify_retries, deadline, stop)
                 for name, p in {leak.provider.name: leak.provider for leak in todo}.items()}
 
-    def check(i: int) -> dict[str, Any]:
+    def check(i: int) -> Verification:
         return checkers[todo[i].provider.name].check(todo[i].secret)
 
-    def late(i: int) -> dict[str, Any]:
+    def late(i: int) -> Verification:
         return todo[i].provider.result("unknown", f"not checked within the {c.verify_deadline:g}s deadline")
 
     results = run_bounded(range(len(todo)), check, c.verify_concurrency, deadline, stop, late)
     for i, result in results.items():
-        todo[i].fill("verification", result)
+        todo[i].verified(result)
         if cache:
             cache.put(todo[i].first.secret_sha256, str(todo[i].provider.base), result)
     if cache:

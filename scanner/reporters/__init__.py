@@ -8,7 +8,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from scanner.findings import Finding
+    from scanner.model import Finding
     from scanner.rules import Rule
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "html")

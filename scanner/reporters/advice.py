@@ -2,7 +2,7 @@
 stderr, so they never mix into a report)."""
 from __future__ import annotations
 
-from scanner.findings import Finding
+from scanner.model import Finding
 
 DASHBOARD_URL = "https://app.trackyard.com/api-keys"
 """Where Trackyard users revoke and create keys."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from scanner import __version__
 from scanner.escaping import escape
-from scanner.findings import Finding
+from scanner.model import Finding
 from scanner.reporters import ReportContext, home_url, ordered
 from scanner.reporters.sarif import (
     DASHBOARD_URL,

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scanner import __version__, forge
-from scanner.findings import Finding
+from scanner.model import Finding
 from scanner.reporters import ReportContext, ordered
 from scanner.reporters.sarif import DASHBOARD_URL
 
@@ -60,8 +60,7 @@ def _author(f: Finding) -> str:
 def _where(f: Finding) -> str:
     """The path, prefixed by its repository in multi-repository audit reports (the findings table shows
     the repository as a group heading instead)."""
-    repository = getattr(f, "repository", "")
-    return f"{repository}: {f.path}" if repository else f.path
+    return f"{f.repository}: {f.path}" if f.repository else f.path
 
 
 def _cards(findings: list[Finding]) -> str:
@@ -79,7 +78,7 @@ def _cards(findings: list[Finding]) -> str:
     totals = (f"{len(findings)} finding(s) of {len(keys)} distinct key(s); "
               f"{len({_where(f) for f in findings})} path(s)")
     if any(f.revocation is not None for f in findings):
-        revoked = sum(1 for f in findings if (f.revocation or {}).get("status") == "revoked")
+        revoked = sum(1 for f in findings if f.revocation is not None and f.revocation.status == "revoked")
         totals += f"; {revoked} finding(s) of revoked keys"
     return f'<section class="cards">{"".join(cards)}</section><p class="totals">{esc(totals)}</p>'
 
@@ -176,11 +175,10 @@ def _lane(f: Finding) -> str:
 def _verification(f: Finding) -> str:
     """The status badge, then each verification fact on its own line, never wrapped inside a value."""
     v = f.verification
-    items = [(k.replace("_", " "), v[k]) for k in ("tier", "credits_remaining", "created_at", "last_used_at")
-             if v.get(k) is not None]
+    items = [(k.replace("_", " "), value) for k, value in v.stated().items()]
     facts = "".join(f'<div class="detail fact">{esc(k)}: {_fact(value)}</div>' for k, value in items)
-    if v.get("detail"):
-        facts += f'<div class="detail">{esc(v["detail"])}</div>'
+    if v.detail:
+        facts += f'<div class="detail">{esc(v.detail)}</div>'
     return _badge(f.status) + facts
 
 
@@ -196,8 +194,8 @@ def _revocation(f: Finding) -> str:
     r = f.revocation
     if not r:
         return '<span class="muted">-</span>'
-    text = f'<span class="rev rev-{esc(r.get("status", ""))}">{esc(r.get("status", "?"))}</span>'
-    return text + (f'<div class="detail">{esc(r["detail"])}</div>' if r.get("detail") else "")
+    text = f'<span class="rev rev-{esc(r.status)}">{esc(r.status)}</span>'
+    return text + (f'<div class="detail">{esc(r.detail)}</div>' if r.detail else "")
 
 
 def _date_cell(raw: str | None, when: datetime | None) -> str:
@@ -238,7 +236,7 @@ def _commit_cell(f: Finding, extra: dict[str, Any]) -> str:
     if not f.commit:
         return '<span class="muted">-</span>'
     sha = f'<code title="{esc(f.commit)}">{esc(f.commit[:12])}</code>'
-    repository = extra.get("repository_url") or forge.repository_url(getattr(f, "repository", ""))
+    repository = extra.get("repository_url") or forge.repository_url(f.repository or "")
     url = forge.commit_url(repository, f.commit)
     if url:
         sha = f'<a href="{esc(url)}" rel="noreferrer noopener">{sha}</a>'
@@ -292,7 +290,7 @@ def _table(findings: list[Finding], show_secrets: bool, extra: dict[str, Any]) -
     heads += [th("Revocation")] if columns.revocation else []
     groups: dict[str, list[Finding]] = {}
     for f in ordered(findings):
-        groups.setdefault(getattr(f, "repository", ""), []).append(f)
+        groups.setdefault(f.repository or "", []).append(f)
     bodies = []
     for repository, group in sorted(groups.items()):
         caption = ""

@@ -75,15 +75,15 @@ def status_phrase(f: Finding) -> str:
     """``LIVE (tier pro, 120 credits left)``, ``INVALID``, ``NOT CHECKED`` ..."""
     v = f.verification
     details = []
-    if v.get("tier"):
-        details.append(f"tier {v['tier']}")
-    if v.get("credits_remaining") is not None:
-        details.append(f"{v['credits_remaining']} credits left")
-    if v.get("detail"):
-        details.append(str(v["detail"]))
+    if v.fact("tier"):
+        details.append(f"tier {v.fact('tier')}")
+    if v.fact("credits_remaining") is not None:
+        details.append(f"{v.fact('credits_remaining')} credits left")
+    if v.detail:
+        details.append(v.detail)
     text = f.status.upper().replace("_", " ") + (f" ({', '.join(details)})" if details else "")
     if f.revocation:
-        text += f"; revocation: {f.revocation.get('status')}"
+        text += f"; revocation: {f.revocation.status}"
     return text
 
 
@@ -106,8 +106,8 @@ def _properties(f: Finding) -> dict[str, Any]:
         "author": f"{f.author_name} <{f.author_email}>" if f.author_name or f.author_email else None,
         "commit_date": f.commit_date,
         "in_head": f.in_head,
-        "verification": f.verification,
-        "revocation": f.revocation,
+        "verification": f.verification.to_dict(),
+        "revocation": None if f.revocation is None else f.revocation.to_dict(),
         "encoding": list(f.encoding) or None,
         "member": f.member,
         "memberLine": f.line if f.member else None,

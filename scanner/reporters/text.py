@@ -17,9 +17,9 @@ def _paint(text: str, code: str, ctx: ReportContext) -> str:
 def _status(f: Finding, ctx: ReportContext) -> str:
     v = f.verification
     label = f.status.upper().replace("_", " ")
-    details = [f"{k}={v[k]}" for k in ("tier", "credits_remaining", "created_at", "last_used_at") if v.get(k) is not None]
-    if v.get("detail"):
-        details.append(str(v["detail"]))
+    details = [f"{k}={value}" for k, value in v.stated().items()]
+    if v.detail:
+        details.append(v.detail)
     text = escape(label + (f" ({', '.join(details)})" if details else ""))
     return _paint(text, _COLORS.get(f.status, ""), ctx)
 
@@ -40,8 +40,8 @@ def render(findings: list[Finding], ctx: ReportContext) -> str:
         if f.status != "not_checked":
             lines.append(f"  status:  {_status(f, ctx)}")
         if f.revocation:
-            lines.append(escape(f"  revoked: {f.revocation.get('status')}" +
-                                (f" ({f.revocation['detail']})" if f.revocation.get("detail") else "")))
+            lines.append(escape(f"  revoked: {f.revocation.status}" +
+                                (f" ({f.revocation.detail})" if f.revocation.detail else "")))
         if f.commit:
             lines.append(escape(f"  commit:  {f.commit[:12]} {f.commit_date or ''}"))
             if f.author_name is not None:  # a blob no reachable commit introduces has no author
