@@ -16,6 +16,7 @@ from scanner.audit.worker import Job, Result, scan_repository
 from scanner.errors import YardguardError
 from scanner.run import Run
 
+
 def run_local(jobs: list[Job], run: Run, workers: int) -> Iterator[Result]:
     """Scan with ``workers`` local processes (``--jobs``)."""
     pool = ProcessPoolExecutor(max_workers=workers, initializer=quiet_interrupts)
@@ -50,7 +51,8 @@ def run_dask(jobs: list[Job], run: Run, workers: int, scheduler: str | None) -> 
     ``workers`` single-threaded worker processes. A task on a worker that dies is rerun elsewhere by the
     scheduler (up to ``distributed.scheduler.allowed-failures`` times, then recorded as an error)."""
     try:
-        from dask.distributed import Client, LocalCluster, as_completed as dask_completed
+        from dask.distributed import Client, LocalCluster
+        from dask.distributed import as_completed as dask_completed
     except ImportError:
         raise YardguardError("--executor dask needs the dask extra: pip install 'yardguard[dask]'") from None
     with ExitStack() as stack:

@@ -43,7 +43,7 @@ def _rule(rules: dict[str, Rule], row: dict[str, Any]) -> Rule:
     return rule
 
 
-def stored_findings(store: Store, rules: list[Rule], names: Iterable[str] | None = None) -> list[StoredFinding]:
+def stored_findings(store: Store, rules: list[Rule], names: Iterable[str] | None = None) -> list[Finding]:
     """Every stored finding (of ``names``, when given) with its secret's verdict."""
     by_id = {r.id: r for r in rules}
     return [

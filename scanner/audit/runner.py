@@ -17,6 +17,7 @@ from scanner.errors import YardguardError
 from scanner.escaping import escape
 from scanner.model import Finding
 from scanner.pipeline import exit_code
+from scanner.progress import duration
 from scanner.run import Run
 
 EXIT_REPOSITORY_FAILED = 3

@@ -97,7 +97,8 @@ def _ticks(lo: float, hi: float, most: int = 7) -> list[tuple[float, str]]:
             if step >= 86400:
                 return [(t, f"{datetime.fromtimestamp(t, UTC):%Y-%m-%d}") for t in stamps]
             clock = "%H:%M" if step >= 60 else "%H:%M:%S"
-            ticks, day = [], None
+            ticks: list[tuple[float, str]] = []
+            day = None
             for t in stamps:  # the date on the first tick of each day, the time on every tick
                 when = datetime.fromtimestamp(t, UTC)
                 ticks.append((t, when.strftime(f"%Y-%m-%d {clock}" if when.date() != day else clock)))
