@@ -6,25 +6,12 @@ import sys
 
 from scanner.decoding.stage import Decoder
 from scanner.findings import Finding
-from scanner.options import Options
-from scanner.pipeline import finish, prepare
 from scanner.progress import Progress
 from scanner.run import Run
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from scanner.sources.staged import StagedChange
-
-
-def run_scan(paths: list[str], all_files: bool, options: Options) -> int:
-    """``yardguard scan``: scan files and directories (default ``.``), report, and return the exit code.
-    The config comes from the repository around the first path, else the current directory."""
-    from scanner import gitutil
-    targets = paths or ["."]
-    first = next((t for t in targets if t != "-"), ".")
-    root = gitutil.toplevel(first if os.path.isdir(first) else os.path.dirname(first) or ".") or os.getcwd()
-    run = prepare(root, options)
-    return finish(run, scan_paths(run, targets, all_files), "scan")
 
 
 def scan_paths(run: Run, targets: list[str], all_files: bool) -> list[Finding]:
@@ -102,18 +89,6 @@ def scan_staged(run: Run, change: StagedChange) -> list[Finding]:
     for rel, real in change.whole_files():
         out += _scan_file(run.decoder, real, rel, os.path.getsize(real))
     return out
-
-
-DEFAULT_JOBS = min(2, os.cpu_count() or 1)
-"""``history --jobs``: git cat-file readers for a whole-history scan (README, Performance)."""
-
-
-def run_history(repo: str, rev_range: str | None, jobs: int, options: Options) -> int:
-    """``yardguard history``: scan, report, and return the exit code."""
-    from scanner import gitutil
-    root = gitutil.require_repo(repo)
-    run = prepare(root, options, *range_trust(root, [rev_range])) if rev_range else prepare(root, options)
-    return finish(run, scan_history(run, root, rev_range, jobs), "history")
 
 
 def range_trust(root: str | os.PathLike[str], rev_ranges: list[str]) -> tuple[str, list[str]]:

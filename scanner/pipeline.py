@@ -1,4 +1,5 @@
-"""The one-way pipeline shared by every command: findings -> filters -> providers -> reporter -> exit code."""
+"""The one-way pipeline shared by every command: settings -> findings -> filters -> providers -> exit code
+(the commands write the report: :mod:`scanner.commands.report`)."""
 from __future__ import annotations
 
 import os
@@ -43,7 +44,7 @@ def prepare(root: str | os.PathLike[str], options: Options, revision: str | None
         settings = revision_config.load(root, revision, options.config, list(heads))
         notices = settings.notices
         if not options.quiet:  # --quiet says them only when something is found (see finish)
-            _say_notices(notices)
+            say_notices(notices)
         config, documents, accepted = settings.config, settings.rule_documents, settings.accepted
         extra = settings.operator_rules + list(options.rules)
     from scanner.trust import check_repository_rules
@@ -87,7 +88,8 @@ def decode_options(config: Config, options: Options) -> DecodeOptions:
         max_archive_ratio=float(config.max_archive_ratio))
 
 
-def _say_notices(notices: list[str]) -> None:
+def say_notices(notices: list[str]) -> None:
+    """Tell the operator, on stderr, which settings the reviewed commits change."""
     for notice in notices:
         print(f"yardguard: notice: {notice}", file=sys.stderr)
 
@@ -102,8 +104,10 @@ def keep(run: Run, findings: list[Finding]) -> list[Finding]:
     ]
 
 
-def exit_code(findings: list[Finding], fail_on: str) -> int:
-    """1 when the findings fail the gate chosen by ``--fail-on``, else 0."""
+def exit_code(findings: list[Finding], fail_on: str, revoke_failed: bool = False) -> int:
+    """1 when the findings fail the gate chosen by ``--fail-on``, or a live key was left unrevoked; else 0."""
+    if revoke_failed:
+        return 1
     if fail_on == "never":
         return 0
     if fail_on == "verified":
@@ -122,19 +126,6 @@ def unverified_gate(fail_on: str, verifying: bool) -> str | None:
     return f"yardguard: warning: --fail-on {fail_on} without --verify: {effect}"
 
 
-def write_output(text: str, output: str | None) -> None:
-    """Write the report to ``output`` atomically (or to stdout)."""
-    if output is None or output == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    from scanner import outfile
-    try:
-        outfile.write(output, text)
-    except OSError as e:
-        raise YardguardError(f"cannot write {output}: {e.strerror}") from None
-
-
 def check(run: Run, findings: list[Finding], command: str) -> tuple[list[Finding], bool]:
     """Filter, then verify/revoke when asked: the findings kept, and whether a live key was left unrevoked."""
     findings = keep(run, findings)
@@ -146,31 +137,3 @@ def check(run: Run, findings: list[Finding], command: str) -> tuple[list[Finding
         from scanner.providers.orchestration import verify_and_revoke
         revoke_failed = verify_and_revoke(run, findings, command)
     return findings, revoke_failed
-
-
-def finish(run: Run, findings: list[Finding], command: str) -> int:
-    """Filter, verify/revoke when asked, report, and return the exit code."""
-    findings, revoke_failed = check(run, findings, command)
-    code = max(exit_code(findings, run.fail_on), int(revoke_failed))
-    text = run.options.fmt == "text"
-    if run.options.quiet:  # the notices held back in prepare, and a text report, only when something is found
-        if findings:
-            _say_notices(run.notices)
-        elif text:
-            return code
-    from scanner.reporters import ReportContext, render, use_color
-    color = text and run.options.output in (None, "-") and use_color(sys.stdout)
-    extra = {"started": run.started}
-    if run.options.fmt == "html" and any(f.commit for f in findings):
-        from scanner import forge
-        from scanner.sources import history
-        remote = history.origin_url(run.root)
-        extra["repository_url"] = forge.repository_url(remote) if remote else None
-        extra["subjects"] = history.commit_subjects(run.root, run.decoder, (f.commit for f in findings if f.commit))
-    ctx = ReportContext(command, run.ruleset.rules, run.options.show_secrets, color, str(run.root), extra)
-    write_output(render(run.options.fmt, findings, ctx), run.options.output)
-    if text:
-        from scanner.reporters.advice import next_steps
-        sys.stderr.write(run.scope.line() + "\n" + next_steps(command, findings))
-        sys.stderr.flush()
-    return code

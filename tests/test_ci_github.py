@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 import yaml
 
-from scanner.ci import ZERO, target_from_event
+from scanner.commands.ci_github import ZERO, target_from_event
 from tests.conftest import GIT_ENV, KEY, KEY2, KEY3, Repo, Result
 from tests.trackyard_double import double_servers, trackyard  # noqa: F401 - fixtures
 

@@ -166,4 +166,4 @@ def run_audit(run: Run, options: AuditOptions) -> int:
         print(escape(f"yardguard: failed: {r['url']}: {r['error']}"), file=sys.stderr)
     if failed or skipped:
         return EXIT_REPOSITORY_FAILED
-    return max(exit_code(findings, run.fail_on), int(revoke_failed))
+    return exit_code(findings, run.fail_on, revoke_failed)

@@ -1,5 +1,5 @@
-"""``yardguard revoke``: keys read from stdin or from a ``--show-secrets`` JSON report are verified,
-then revoked with the same safety rules as ``scan --revoke``."""
+"""The keys ``yardguard revoke`` is given (:mod:`scanner.commands.revoke`): read from stdin or from a
+``--show-secrets`` JSON report, as findings to verify and revoke."""
 from __future__ import annotations
 
 import sys
@@ -79,24 +79,3 @@ def keys_from_report(run: Run, path: str) -> list[Finding]:
 
 def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
-def revoke_command(run: Run, report: str | None) -> int:
-    """Read the keys (``report`` or stdin), verify and revoke them, print the report; exit code 0
-    when every key is revoked or proven invalid, else 1."""
-    from scanner.pipeline import write_output
-    from scanner.providers.orchestration import load_providers, verify_and_revoke
-    from scanner.reporters import ReportContext, render, use_color
-    load_providers(run)  # a bad API base is an error before the key is even read
-    findings = keys_from_report(run, report) if report else keys_from_stdin(run)
-    verify_and_revoke(run, findings, "revoke")
-    for f in {f.secret: f for f in findings}.values():
-        if f.status == "invalid":
-            print(f"yardguard: {f.redacted} is not live (HTTP {f.verification.http_status}): "
-                  "nothing to revoke", file=sys.stderr)
-    color = run.options.fmt == "text" and run.options.output in (None, "-") and use_color(sys.stdout)
-    ctx = ReportContext("revoke", run.ruleset.rules, run.options.show_secrets, color, str(run.root))
-    write_output(render(run.options.fmt, findings, ctx), run.options.output)
-    done = all(f.status == "invalid" or (f.revocation is not None and f.revocation.status == "revoked")
-               for f in findings)
-    return 0 if done else 1

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from scanner.rules import Rule
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "html")
+NO_FINDINGS = "no Trackyard keys found"
+"""What a text report says when nothing is found (the hook's clean answer says it too)."""
 
 
 class ReportContext:

@@ -1,10 +1,9 @@
 """Human-readable report: one block per finding, live keys first, then a summary line."""
 from __future__ import annotations
 
-from scanner.entry import NO_FINDINGS
 from scanner.escaping import escape
 from scanner.findings import Finding, summary
-from scanner.reporters import ReportContext, ordered
+from scanner.reporters import NO_FINDINGS, ReportContext, ordered
 
 _COLORS = {"live": "\033[1;31m", "unknown": "\033[33m", "invalid": "\033[32m", "not_checked": "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"

@@ -185,10 +185,8 @@ def _report(run: Run, findings: list[Finding]) -> None:
     options = run.options
     if options.output is None and options.fmt == "text":
         return  # the rejection message on stderr is the text report
-    from scanner.pipeline import write_output
-    from scanner.reporters import ReportContext, render
-    ctx = ReportContext("pre-receive", run.ruleset.rules, False, False, str(run.root), {"started": run.started})
-    write_output(render(options.fmt, findings, ctx), options.output)
+    from scanner.commands.report import write_report
+    write_report(run, findings, "pre-receive", {"started": run.started})
 
 
 def _within(budget: float, started: float, action: Callable[[], list[Finding]]) -> list[Finding]:
@@ -212,9 +210,13 @@ def _within(budget: float, started: float, action: Callable[[], list[Finding]]) 
     return result
 
 
-def run_pre_receive(options: Options, lines: list[str], environ: Mapping[str, str], started: float) -> int:
-    """Scan a push, report, and return the hook's exit code (0 accepts, anything else rejects)."""
+def run(options: Options) -> int:
+    """Scan the push git describes on stdin, report, and return the hook's exit code (0 accepts, anything
+    else rejects). The time budget counts from the start of this process."""
+    from scanner import STARTED
     from scanner.pipeline import check, exit_code, prepare
+    lines = [] if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read().splitlines()
+    environ = os.environ
     root = os.getcwd()  # git runs the hook in the repository (GIT_DIR)
     updates = parse_updates(lines)
     # notices for the settings a push changes: its branches (a mirror push of thousands is cut short)
@@ -230,7 +232,7 @@ def run_pre_receive(options: Options, lines: list[str], environ: Mapping[str, st
         print(f"yardguard: the push option {SKIP_OPTION} is not allowed on this server; scanning as usual",
               file=sys.stderr)
     try:
-        findings = _within(config.time_budget, started,
+        findings = _within(config.time_budget, STARTED,
                            lambda: check(run, scan_push(run, root, updates, environ), "pre-receive")[0])
     except OverBudget:
         return _over_budget(run, updates, environ, skip)

@@ -1,8 +1,9 @@
-"""The GitHub Action's logic (``yardguard ci github``): event payload -> commit range -> history scan ->
-SARIF file, annotations, a Markdown job summary and step outputs."""
+"""``yardguard ci github``, the GitHub Action's logic: event payload -> commit range -> history scan -> SARIF
+file, annotations, a Markdown job summary and step outputs."""
 from __future__ import annotations
 
 import html
+import os
 import re
 import secrets
 import sys
@@ -12,12 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanner import gitutil, jsonfile
+from scanner.collect import range_trust, scan_history
+from scanner.commands.report import context, write_output
 from scanner.errors import YardguardError
 from scanner.escaping import escape
 from scanner.findings import COMMIT_MESSAGE_PATH, Finding
 from scanner.options import Options
-from scanner.pipeline import check, exit_code, prepare, write_output
-from scanner.reporters import ReportContext, ordered, render
+from scanner.pipeline import check, exit_code, prepare
+from scanner.reporters import ordered, render
 from scanner.reporters.github import command
 from scanner.reporters.sarif import DASHBOARD_URL
 
@@ -223,35 +226,39 @@ def _log(text: str) -> None:
     sys.stdout.write(f"::stop-commands::{token}\n{text}::{token}::\n")
 
 
-def run_github(repo: str, options: Options, rev_range: str | None, sarif_file: str,
-               env: Mapping[str, str]) -> int:
-    """Scan what the event introduced and write every GitHub artifact; return the exit code."""
-    from scanner.collect import scan_history
+def run(options: Options) -> int:
+    """Scan what the event introduced (or ``options.rev_range``) in ``options.repo`` and write every GitHub
+    artifact; return the exit code. The action's ``revoke: true`` input is the consent to revoke (CI has no
+    terminal to ask on)."""
+    environ = os.environ
+    repo = gitutil.require_repo(options.repo)
+    options.yes = options.revoke
+    rev_range, sarif_file = options.rev_range, options.sarif_file
     try:
-        target = Target(rev_range, f"range {rev_range}") if rev_range else target_from_event(repo, env)
+        target = Target(rev_range, f"range {rev_range}") if rev_range else target_from_event(repo, environ)
         if target.rev_range and not target.skip:  # settings from the base, never from the commits under review
-            from scanner.collect import range_trust
-            run = prepare(repo, options, *range_trust(repo, [target.rev_range]))
+            prepared = prepare(repo, options, *range_trust(repo, [target.rev_range]))
         else:
-            run = prepare(repo, options)
-        found = [] if target.skip else scan_history(run, repo, target.rev_range)
-        findings, revoke_failed = check(run, found, "ci")
+            prepared = prepare(repo, options)
+        found = [] if target.skip else scan_history(prepared, repo, target.rev_range)
+        findings, revoke_failed = check(prepared, found, "ci")
     except YardguardError as e:
         print(command("error", f"yardguard could not scan: {e}", title="yardguard"), flush=True)
-        _append(env.get("GITHUB_STEP_SUMMARY"), f"## ❌ yardguard could not scan\n\n{_md(e)}\n")
+        _append(environ.get("GITHUB_STEP_SUMMARY"), f"## ❌ yardguard could not scan\n\n{_md(e)}\n")
         raise
-    ctx = ReportContext("ci", run.ruleset.rules, False, False, str(repo), {"range": target.label})
+    ctx = context(prepared, "ci", {"range": target.label})
     write_output(render("sarif", findings, ctx), sarif_file)
     _log(render("text", findings, ctx))
     sys.stdout.write(render("github", findings, ctx))
     sys.stdout.flush()
     from scanner.reporters.advice import next_steps
-    sys.stderr.write(f"{run.scope.line()} ({target.label})\n" + next_steps("ci", findings))
+    sys.stderr.write(f"{prepared.scope.line()} ({target.label})\n" + next_steps("ci", findings))
     sys.stderr.flush()
-    code = max(exit_code(findings, run.fail_on), int(revoke_failed))
+    code = exit_code(findings, prepared.fail_on, revoke_failed)
     allowed = allow_comments(repo, target.rev_range) if target.rev_range and ".." in target.rev_range else []
-    _append(env.get("GITHUB_STEP_SUMMARY"), summary_markdown(findings, target, code, run.fail_on, run.notices, allowed))
-    _append(env.get("GITHUB_OUTPUT"), outputs_text({
+    _append(environ.get("GITHUB_STEP_SUMMARY"),
+            summary_markdown(findings, target, code, prepared.fail_on, prepared.notices, allowed))
+    _append(environ.get("GITHUB_OUTPUT"), outputs_text({
         "findings": len(findings),
         "live": sum(1 for f in findings if f.status == "live"),
         "sarif-file": sarif_file,

@@ -1,0 +1,104 @@
+"""``yardguard staged``: scan the lines the staged change adds (the pre-commit hook's command).
+
+It runs on every commit. Almost every staged change mentions no rule keyword at all, and that answer needs
+only git, the (cached) rule files and a substring search: :func:`is_clean` gives it without importing
+regex or the pipeline either (this module imports nothing heavy at load time). A change that does mention a
+keyword gets the full scan. The clean answer does not compile the rules' regexes: a broken regex is
+reported by the next full run.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from scanner.engine import KeywordMatcher
+    from scanner.options import Options
+    from scanner.sources.staged import StagedChange
+
+LIGHT_LIMIT = 1 << 20
+"""A staged change up to this size (bytes of hunks) is searched for keywords without importing anything."""
+HOOK_ADVICE = """\
+yardguard blocked this commit: it adds a Trackyard API key.
+  - Remove the key from the file and read it from the TRACKYARD_API_KEY environment variable instead.
+  - If this key was ever pushed or shared, rotate it now: https://app.trackyard.com/api-keys
+  - A false positive? Add `yardguard:allow` in a comment on that line."""
+
+
+def run(options: Options) -> int:
+    """Scan the staged change (narrowed to ``options.paths``), report, and tell a blocked committer what to do.
+    With only the lean options and a text report on stdout, a change that mentions no keyword is answered
+    without the pipeline."""
+    from scanner.progress import Scope
+    from scanner.sources.staged import read_change
+    scope = Scope()
+    change = read_change(list(options.paths))
+    if _answers_fast(options) and is_clean(change):
+        if not options.quiet:
+            from scanner.reporters import NO_FINDINGS
+            change.measure(scope)
+            print(NO_FINDINGS)
+            print(scope.line(), file=sys.stderr)
+        return 0
+    from scanner.collect import scan_staged
+    from scanner.commands.report import finish
+    from scanner.pipeline import prepare
+    prepared = prepare(change.root, options)
+    code = finish(prepared, scan_staged(prepared, change), "staged")
+    if code == 1 and options.fmt == "text":
+        print(HOOK_ADVICE, file=sys.stderr)
+    return code
+
+
+def _answers_fast(options: Options) -> bool:
+    """A clean change's answer needs no pipeline: a text report on stdout, and no option beyond the lean
+    ones (:data:`scanner.options.LEAN`) that could add rules, a baseline, verification or a warning."""
+    from scanner.options import COMMANDS, LEAN
+    lean = LEAN["staged"]
+    return (options.fmt == "text" and options.output is None
+            and all(getattr(options, o.name) == o.default for o in COMMANDS["staged"] if o.name not in lean))
+
+
+def _keywords(root: str) -> list[bytes]:
+    """Lower-case keywords of every enabled rule, with the repository's config applied."""
+    from scanner.config import load_config
+    from scanner.rules import all_rule_files, read_rule_file
+    config = load_config(root)
+    if config.baseline and not os.path.isfile(config.resolve(config.baseline)):
+        raise LookupError("baseline missing: let the full run report it")
+    disabled = set(config.disabled_rules)
+    files = all_rule_files([config.resolve(p) for p in config.rules])
+    return [k.encode() for f in files for r in read_rule_file(f, examples=False)["rule"]
+            if isinstance(r, dict) and r.get("id") not in disabled for k in r.get("keywords", [])]
+
+
+def _mentions(data: bytes, keywords: KeywordMatcher, literals: list[bytes]) -> bool:
+    """``data`` holds a keyword, an encoded keyword, or NUL bytes (binary: its blob must be read whole)."""
+    from scanner.decoding.gate import has_literal
+    return keywords.any(data) or b"\0" in data or has_literal(data, literals)
+
+
+def is_clean(change: StagedChange) -> bool:
+    """True when the staged change mentions no rule keyword, plain or encoded, and adds no binary file,
+    so nothing can match. False means "not sure": the full scan must run (it also reports every
+    configuration error). Only the light :mod:`scanner.decoding.gate` is imported, none of the decoders."""
+    from scanner.decoding.gate import encoded_literals
+    from scanner.engine import KeywordMatcher
+    from scanner.errors import YardguardError
+    try:
+        # a big change is searched with regex or Hyperscan: importing one costs less than lower-casing it
+        big = sum(len(a.raw) for a in change.added.values()) > LIGHT_LIMIT
+        keywords = KeywordMatcher(_keywords(change.root), light=not big)
+    except (YardguardError, LookupError, OSError, KeyError, TypeError, ValueError, AttributeError):
+        return False
+    literals = encoded_literals(keywords.literals)
+    if any(_mentions(a.data, keywords, literals) for a in change.added.values()):
+        return False
+    whole = [real for _, real in change.whole_files()]
+    if not whole:
+        return True
+    from scanner.sources import files
+    if any(os.path.getsize(real) >= files.MMAP_THRESHOLD for real in whole):
+        return False  # big files go through the full scan's memory-mapped reader
+    return not any(_mentions(files.read_small(real), keywords, literals) for real in whole)
