@@ -21,7 +21,7 @@ import pytest
 from scanner.reporters import ReportContext, render
 from tests.audit_helpers import audit, make_repo, repos_file
 from tests.conftest import KEY, KEY2, KEY3, Repo, run_cli
-from tests.test_html_report import FINDINGS, RULES, finding
+from tests.reporters.test_html import FINDINGS, RULES, finding
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")

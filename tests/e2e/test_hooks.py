@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import KEY, KEY2, KEY3, Repo, run_cli
 from tests.core_helpers import VENV_BIN, assert_error, git, hook_env
 
-CHECKOUT = Path(__file__).resolve().parent.parent
+CHECKOUT = Path(__file__).resolve().parents[2]
 HOOK_FILES = ("scanner", "rules", "hooks", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
 
 

@@ -28,7 +28,7 @@ from scanner.filters import is_false_positive
 from scanner.rules import load_rules
 from tests.conftest import Repo, run_cli
 from tests.core_helpers import findings
-from tests.test_containers import encrypt_flag, make_tar, make_zip
+from tests.decoding.test_containers import encrypt_flag, make_tar, make_zip
 
 PLACEHOLDER = "trackyard_live_your_key_here"
 Files = dict[str, bytes]

@@ -10,7 +10,7 @@ from pathlib import Path
 from scanner.findings import sha256
 from tests.conftest import KEY, Repo, run_cli
 from tests.core_helpers import ACME, ACME_RULE, assert_error, findings, git, hook_env, paths
-from tests.test_ci_github import actions, pull_request, run_action
+from tests.e2e.test_ci_github import actions, pull_request, run_action
 from tests.trackyard_double import TrackyardDouble, double_servers, trackyard  # noqa: F401 - fixtures
 
 RULE_ID = "trackyard-api-key"

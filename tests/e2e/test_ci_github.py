@@ -17,8 +17,8 @@ from scanner.commands.ci_github import ZERO, target_from_event
 from tests.conftest import GIT_ENV, KEY, KEY2, KEY3, Repo, Result
 from tests.trackyard_double import double_servers, trackyard  # noqa: F401 - fixtures
 
-ROOT = Path(__file__).resolve().parent.parent
-SARIF_SCHEMA = json.loads((Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json").read_text())
+ROOT = Path(__file__).resolve().parents[2]
+SARIF_SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "schemas" / "sarif-schema-2.1.0.json").read_text())
 
 
 @dataclass

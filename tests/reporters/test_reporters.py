@@ -16,7 +16,7 @@ from scanner.reporters.sarif import fingerprint
 from scanner.rules import load_rules
 from tests.conftest import KEY, KEY2, KEY3
 
-SCHEMAS = Path(__file__).parent / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 RULES = load_rules().rules
 RULE = {r.id: r for r in RULES}
 SHA = "0123456789abcdef0123456789abcdef01234567"

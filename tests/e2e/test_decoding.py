@@ -249,7 +249,7 @@ def zipped(members: dict[str, str]) -> bytes:
 
 def test_archive_members_in_scan_staged_and_history(repo: Repo) -> None:
     """The wiring: member paths, the chain (a base64 line inside a zip member), the archive as the SARIF
-    artifact; the archive formats themselves are covered in tests/test_containers.py."""
+    artifact; the archive formats themselves are covered in tests/decoding/test_containers.py."""
     repo.write("a.txt", "x\n")
     repo.commit("init")
     repo.write("deploy/backup.zip", zipped({"conf/app.env": f"x=1\nTRACKYARD_API_KEY={KEY}\n",

@@ -20,9 +20,9 @@ import yaml
 from scanner.progress import Progress, Scope
 from tests.conftest import GIT_ENV, KEY, KEY2, Repo, run_cli
 from tests.core_helpers import VENV_BIN, assert_error, git, hook_env
-from tests.test_hooks import hook_repo, pre_commit_home  # noqa: F401 - module fixtures
+from tests.e2e.test_hooks import hook_repo, pre_commit_home  # noqa: F401 - module fixtures
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 SCOPE = re.compile(r"^scanned .+ \(\d[\d,.]* (bytes?|kB|MB|GB)\) in \d+\.\d s$", re.M)
 
@@ -343,7 +343,7 @@ def test_history_tells_its_progress_the_total(leaky: Repo) -> None:
         assert progress.total and progress.count == progress.total and progress.commits >= 1
 
 
-# --- 4. the HTML report (rendering in Chromium: tests/test_html_browser.py) ---------------------------------
+# --- 4. the HTML report (rendering in Chromium: tests/e2e/test_html_browser.py) ---------------------------------
 
 @pytest.mark.parametrize(("remote", "expected"), [
     ("https://github.com/acme/shop.git", "https://github.com/acme/shop/commit/{sha}"),
