@@ -104,23 +104,27 @@ def keywords_in(data: Buffer, keywords: Iterable[bytes], ignore_case: bool = Tru
 
 class KeywordMatcher:
     """Answers "which of these literals occur in this buffer?" (and "does any?"), ignoring ASCII case
-    unless ``ignore_case`` is false; caseless literals must be lower-case.
+    unless ``ignore_case`` is false; caseless literals must be lower-case. ``caseless`` adds literals matched
+    ignoring case to a case-sensitive matcher (the decoding gate: keywords and their encoded forms in one
+    pass); those always go through Hyperscan.
 
     Up to :data:`FEW_LITERALS` literals are searched one by one: a single one with regex's literal search,
     several over the buffer lower-cased a slice at a time (``light``: no regex either, for the pre-commit
     hook's clean path, whose buffers are small). More literals go through one Hyperscan pass over the raw
     bytes (never lower-cased, never copied). Hyperscan and regex are imported on first use only."""
 
-    def __init__(self, literals: Iterable[bytes], ignore_case: bool = True, light: bool = False) -> None:
-        self.literals = frozenset(literals)
+    def __init__(self, literals: Iterable[bytes], ignore_case: bool = True, light: bool = False,
+                 caseless: Iterable[bytes] = ()) -> None:
+        self.caseless = frozenset(caseless)
+        self.literals = frozenset(literals) | self.caseless
         self.ignore_case = ignore_case
         if any(not k for k in self.literals):
             raise ValueError("an empty literal occurs everywhere")
-        if ignore_case and any(k != k.lower() for k in self.literals):
+        if any(k != k.lower() for k in self.literals if ignore_case or k in self.caseless):
             raise ValueError("caseless literals must be lower-case")
         # pruning is quadratic: with many literals (a team's extra rules, their encoded forms) Hyperscan
         # takes them all anyway
-        self._multi = len(self.literals) > _PRUNED_UP_TO
+        self._multi = len(self.literals) > _PRUNED_UP_TO or bool(self.caseless and not ignore_case)
         self._minimal = [] if self._multi else [
             k.encode("latin-1") for k in minimal_keywords(k.decode("latin-1") for k in self.literals)]
         self._multi = self._multi or len(self._minimal) > FEW_LITERALS
@@ -152,9 +156,9 @@ class KeywordMatcher:
         leftmost first, each occurrence beginning after the previous one ends (literals must not contain
         one another: then at most one of them starts at any offset). One Hyperscan pass with many
         literals; with few, one search per literal over the buffer lower-cased a slice at a time."""
-        if len(self.literals) > FEW_LITERALS:
+        if len(self.literals) > FEW_LITERALS or (self.caseless and not self.ignore_case):
             if self._every is None:
-                self._every = _Hyperscan(sorted(self.literals), self.ignore_case, every=True)
+                self._every = _Hyperscan(sorted(self.literals), self._caseless(), every=True)
             found = self._every.occurrences(data)
         else:
             found = _occurrences(data, self.literals, self.ignore_case)
@@ -169,8 +173,11 @@ class KeywordMatcher:
 
     def _hs(self) -> _Hyperscan:
         if self._hyperscan is None:
-            self._hyperscan = _Hyperscan(sorted(self.literals), self.ignore_case)
+            self._hyperscan = _Hyperscan(sorted(self.literals), self._caseless())
         return self._hyperscan
+
+    def _caseless(self) -> frozenset[bytes]:
+        return self.literals if self.ignore_case else self.caseless
 
 
 def _occurrences(data: Buffer, literals: Iterable[bytes], ignore_case: bool) -> list[tuple[int, int]]:
@@ -198,23 +205,24 @@ class _Hyperscan:
     each occurrence); a scratch space per thread (``history --jobs`` scans from several threads; the
     search itself releases the GIL)."""
 
-    def __init__(self, literals: list[bytes], ignore_case: bool, every: bool = False) -> None:
+    def __init__(self, literals: list[bytes], caseless: frozenset[bytes], every: bool = False) -> None:
         import threading
 
         import hyperscan
         self._hs = hyperscan
         self.literals = literals
         self._overlap = max(map(len, literals)) - 1
-        self._db = self._compiled(literals, ignore_case, every)
+        self._db = self._compiled(literals, caseless, every)
         self._local = threading.local()
 
-    def _compiled(self, literals: list[bytes], ignore_case: bool, every: bool) -> Any:
-        """The database, from the cache when these literals were compiled before (compiling 300 takes
-        ~20-40 ms, loading one ~20 us)."""
+    def _compiled(self, literals: list[bytes], caseless: frozenset[bytes], every: bool) -> Any:
+        """The database (``caseless``: the literals matched ignoring case), from the cache when these
+        literals were compiled before (compiling 300 takes ~20-40 ms, loading one ~20 us)."""
         from scanner import tomlfile
         from scanner.digest import sha256_hex
         hs = self._hs
-        key = [sha256_hex(b"\0".join(literals)), ignore_case, hs.__version__,
+        ignored = [k in caseless for k in literals]
+        key = [sha256_hex(b"\0".join(literals)), "".join("i" if i else "-" for i in ignored), hs.__version__,
                "hyperscan-every.db" if every else "hyperscan.db"]
         cached = tomlfile.recall(key)
         if cached is not None and isinstance(cached.get("db"), bytes):
@@ -223,7 +231,7 @@ class _Hyperscan:
             except hs.error:  # another CPU or library version: compile again
                 pass
         db = hs.Database(mode=hs.HS_MODE_BLOCK)
-        flags = (0 if every else hs.HS_FLAG_SINGLEMATCH) | (hs.HS_FLAG_CASELESS if ignore_case else 0)
+        flags = [(0 if every else hs.HS_FLAG_SINGLEMATCH) | (hs.HS_FLAG_CASELESS if i else 0) for i in ignored]
         # every byte as \xHH: any literal (even with regex syntax or a NUL) is matched exactly
         db.compile(expressions=[b"".join(b"\\x%02x" % c for c in k) for k in literals],
                    ids=list(range(len(literals))), elements=len(literals), flags=flags)

@@ -114,19 +114,18 @@ class Decoder:
         keywords = minimal_keywords(k for r in engine.rules for k in r.keywords)
         self.literals = encoded_literals(k.encode() for k in keywords) if options.decode else []
         self._encoded = LiteralSearch(self.literals)
+        self._gate = LiteralSearch(self.literals, engine.keywords)
         self._keyword_at = KeywordMatcher(k.encode() for k in keywords)  # where each keyword is (anchors)
         self._utf16 = [lit for lit in self.literals if b"\0" in lit]
         self._utf16_search = LiteralSearch(self._utf16)  # many rules: one pass, not one search per literal
         self.limits = ArchiveLimits(options.max_archive_bytes, options.max_archive_entries, options.max_archive_ratio)
         self._archives = options.archives and options.max_archive_depth > 0
 
-    def may_be_encoded(self, data: Buffer) -> bool:
-        """True when ``data`` holds an encoded keyword or a UTF-16 byte-order mark."""
-        return self._encoded.any(data) or bytes(data[:2]) in (b"\xff\xfe", b"\xfe\xff")
-
     def worth_scanning(self, data: Buffer, name: str = "") -> bool:
-        """False when ``data`` (named ``name``, if known) can hold no key in any form the run looks for."""
-        return (self.engine.has_keyword(data) or (self.options.decode and self.may_be_encoded(data))
+        """False when ``data`` (named ``name``, if known) can hold no key in any form the run looks for: no
+        keyword and no encoded keyword (one pass for both), no UTF-16 byte-order mark, not a container."""
+        return (self._gate.any(data)
+                or (self.options.decode and bytes(data[:2]) in (b"\xff\xfe", b"\xfe\xff"))
                 or (self._archives and container_kind(data, name) is not None))
 
     def scan(self, data: Buffer, path: str, label: str | None = None) -> list[Finding]:

@@ -203,18 +203,32 @@ def _blob_contents(repo: StrPath, oids: Iterable[str]) -> dict[str, bytes]:
     return {oid.decode(): data for oid, _, data in read_objects(io.BytesIO(out))}
 
 
+def _shares(objects: list[list[bytes]], jobs: int) -> list[list[bytes]]:
+    """The blob and commit ids of a ``cat-file --batch-check`` listing (id, type, size), cut into at most
+    ``jobs`` runs of pack order with about the same number of bytes each (by count, one share got the
+    history's big blobs and took twice as long as the other)."""
+    wanted = [(oid, int(size)) for oid, kind, size in objects if kind in (b"blob", b"commit")]
+    total = sum(size for _, size in wanted)
+    shares: list[list[bytes]] = [[]]
+    done = 0
+    for oid, size in wanted:
+        if done >= total * len(shares) / jobs and len(shares) < jobs:
+            shares.append([])
+        shares[-1].append(oid)
+        done += size
+    return [share for share in shares if share]
+
+
 def _scan_in_parallel(repo: StrPath, decoder: Decoder, jobs: int, progress: ProgressBar | None
                       ) -> tuple[dict[str, list[Finding]], dict[str, list[Finding]]]:
     """Split the blobs and commits (in pack order) into ``jobs`` shares, each read by its own
     ``git cat-file --batch`` in a thread (regex releases the GIL while it searches bytes)."""
     listing = gitutil.git(repo, *_PACK_LIMITS, "cat-file", "--batch-all-objects",
-                          "--batch-check=%(objectname) %(objecttype)",
-                          "--unordered")
-    oids = [line.split()[0] for line in listing.splitlines() if line.endswith((b" blob", b" commit"))]
-    size = max(1, -(-len(oids) // jobs))
-    shares = [b"\n".join(oids[i:i + size]) + b"\n" for i in range(0, len(oids), size)]
+                          "--batch-check=%(objectname) %(objecttype) %(objectsize)", "--unordered")
+    parts = _shares([line.split() for line in listing.splitlines()], jobs)
+    shares = [b"\n".join(share) + b"\n" for share in parts]
     if progress is not None:
-        progress.expect(len(oids))
+        progress.expect(sum(map(len, parts)))
     done = [(0, 0, 0)] * len(shares)
     lock = threading.Lock()
 

@@ -298,3 +298,22 @@ def test_encoded_literals_drop_forms_that_contain_a_shorter_one() -> None:
     assert _minimal_forms(forms) == pairwise == [b"q", b"ab", b"cd"]
     no_newline = [f for f in forms if b"\n" not in f]
     assert _minimal_forms(no_newline) == [b"q", b"ab", b"cd"]
+
+
+def test_the_one_pass_gate_of_a_long_run_answers_as_the_light_one() -> None:
+    """Past the first SMALL bytes (a whole history), keywords in any case and the encoded keywords are one
+    Hyperscan pass per buffer: it says "worth scanning" for exactly the buffers the light path does."""
+    from scanner.decoding.gate import SMALL
+    from scanner.decoding.stage import Decoder
+    from scanner.engine import Engine
+    from scanner.rules import load_rules
+    light, bulk = (Decoder(Engine(load_rules().rules)) for _ in range(2))
+    assert not bulk.worth_scanning(b"filler\n" * (SMALL // 7 + 1))  # starts its one-pass matcher
+    samples = [content(key) for _, content, _, _ in ALL_FORMS.values() for key in (KEY, PLACEHOLDER)]
+    samples = [s.encode() if isinstance(s, str) else s for s in samples]
+    samples += [b"TrackYard_Live_", b"API.TRACKYARD.COM", b"plain text", b64("rackyard").upper().encode(),
+                b"PK\x03\x04" + bytes(40), b"\xff\xfeh\0i\0"]
+    answers = [light.worth_scanning(s) for s in samples]
+    assert [bulk.worth_scanning(s) for s in samples] == answers
+    assert bulk._gate._matcher is not None and light._gate._matcher is None
+    assert answers[-6:] == [True, True, False, False, True, True]
