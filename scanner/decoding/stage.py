@@ -128,17 +128,19 @@ class Decoder:
                 or (self.options.decode and bytes(data[:2]) in (b"\xff\xfe", b"\xfe\xff"))
                 or (self._archives and container_kind(data, name) is not None))
 
-    def scan(self, data: Buffer, path: str, label: str | None = None) -> list[Finding]:
+    def scan(self, data: Buffer, path: str, label: str | None = None, warn: Warn | None = None) -> list[Finding]:
         """Every finding in one buffer (before path filters and baseline); warnings name ``label``
-        (default ``path``)."""
+        (default ``path``) and go to ``warn`` (default the decoder's)."""
         budget = Budget()
+        where = path if label is None else label
+        warn = warn or self.warn
         try:
-            found = self._scan(data, path, label or path, 0, 0, budget)
+            found = self._scan(data, path, where, 0, 0, budget, warn)
         except RegexTimeout as e:  # the scan is incomplete: say where (exit 2)
-            raise e.at(printable(label or path)) from None
+            raise e.at(printable(where or path)) from None
         if budget.spent:
-            self.warn(label or path, f"decoding stopped after {MAX_RUNS} encoded runs or {MAX_DECODED >> 20} MiB "
-                                     "(the raw bytes were scanned whole)")
+            warn(where, f"decoding stopped after {MAX_RUNS} encoded runs or {MAX_DECODED >> 20} MiB "
+                        "(the raw bytes were scanned whole)")
         return dedupe_locations(found)
 
     def holds(self, data: Buffer, secret: str, label: str) -> bool:
@@ -148,14 +150,14 @@ class Decoder:
             return True
         return self.worth_scanning(data) and any(f.secret == secret for f in self.scan(data, "", label))
 
-    def _scan(self, data: Buffer, path: str, label: str, depth: int, archive_depth: int, budget: Budget
-              ) -> list[Finding]:
+    def _scan(self, data: Buffer, path: str, label: str, depth: int, archive_depth: int, budget: Budget,
+              warn: Warn) -> list[Finding]:
         """Findings in ``data`` as text, then in its members if it is a container."""
         found = self._text(data, path, depth, budget)
         if self._archives and archive_depth < self.options.max_archive_depth:
             kind = container_kind(data, path)
             if kind is not None:
-                inside = self._members(data, path, label, archive_depth, budget)
+                inside = self._members(data, path, label, archive_depth, budget, warn)
                 # a key stored uncompressed is also in the raw bytes, maybe glued to a length or type byte
                 # (.pyc, SQLite): the member's finding, with the bare key, is the one reported
                 keys = {f.secret for f in inside}
@@ -177,14 +179,15 @@ class Decoder:
                       for f in self._text(transcoded, path, depth + 1, budget)]
         return found
 
-    def _members(self, data: Buffer, path: str, label: str, archive_depth: int, budget: Budget) -> list[Finding]:
+    def _members(self, data: Buffer, path: str, label: str, archive_depth: int, budget: Budget, warn: Warn
+                 ) -> list[Finding]:
         """Findings in each member of the container ``data``: path ``path!name``, the kind first in the chain."""
         found: list[Finding] = []
-        for member in open_container(data, path, self.limits, lambda message: self.warn(label, message)):
+        for member in open_container(data, path, self.limits, lambda message: warn(label, message)):
             if not self.worth_scanning(member.data, member.name):
                 continue
             inner = f"{path}!{member.name}"
-            for f in self._scan(member.data, inner, f"{label}!{member.name}", 0, archive_depth + 1, budget):
+            for f in self._scan(member.data, inner, f"{label}!{member.name}", 0, archive_depth + 1, budget, warn):
                 nested = member.name if f.member is None else f"{member.name}!{f.member}"
                 found.append(f.replace(member=nested, encoding=(member.kind, *f.encoding)))
         return found

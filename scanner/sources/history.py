@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 
 from scanner import gitutil
+from scanner.decoding.containers import container_kind
 from scanner.gitutil import StrPath, Unread, read_objects
 from scanner.errors import YardguardError
 from scanner.findings import COMMIT_MESSAGE_PATH, TAG_MESSAGE_PATH, Finding, redact, scan_stream
@@ -70,11 +71,54 @@ def _message(commit_object: bytes) -> tuple[int, bytes]:
     return (cut + 2, commit_object[cut + 2:]) if cut >= 0 else (len(commit_object), b"")
 
 
+class Hits:
+    """What reading the objects found: findings by blob id and by commit id, and the warnings of each blob
+    (kind of container, [(where inside it, message)]), said once a path that holds the blob is known
+    (:meth:`say_warnings`): a blob is read before its name is known."""
+
+    __slots__ = ("blobs", "messages", "warnings")
+
+    def __init__(self) -> None:
+        self.blobs: dict[str, list[Finding]] = {}
+        self.messages: dict[str, list[Finding]] = {}
+        self.warnings: dict[str, tuple[str | None, list[tuple[str, str]]]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.blobs or self.messages or self.warnings)
+
+    def update(self, other: Hits) -> None:
+        self.blobs.update(other.blobs)
+        self.messages.update(other.messages)
+        self.warnings.update(other.warnings)
+
+    def say_warnings(self, decoder: Decoder, walk: Iterable[tuple[Commit, list[tuple[str, str, str]]]]) -> None:
+        """Each blob's warnings, naming the path that first introduced it (``<blob OID>`` when no commit the
+        walk reached does), members named as ``scan`` names them."""
+        if not self.warnings:
+            return
+        first: dict[str, str] = {}
+        for _, changes in walk:
+            for _, new, path in changes:
+                first.setdefault(new, path)
+        for oid, (kind, items) in self.warnings.items():
+            path = first.get(oid)
+            for where, message in items:
+                decoder.warn(f"<blob {oid}>{where}" if path is None else path + _named(kind, path, where), message)
+
+
+def _named(kind: str | None, path: str, suffix: str) -> str:
+    """``suffix`` (``""`` or ``!member...``, as a blob scanned without a name reports it) under ``path``: the
+    member of a gzip/bz2/xz stream, nameless then, is named after ``path`` as ``scan`` names it."""
+    if kind in ("gzip", "bz2", "xz") and suffix.startswith("!"):
+        from scanner.decoding.containers.streams import member_name
+        return "!" + member_name(kind, path) + suffix[1:]
+    return suffix
+
+
 def _scan_objects(repo: StrPath, decoder: Decoder, args: list[str], stdin: bytes | None,
-                  progress: Progress | None) -> tuple[dict[str, list[Finding]], dict[str, list[Finding]]]:
-    """Scan every blob and commit message ``cat-file`` yields; returns hits by blob and by commit oid."""
-    blob_hits: dict[str, list[Finding]] = {}
-    message_hits: dict[str, list[Finding]] = {}
+                  progress: Progress | None) -> Hits:
+    """Scan every blob and commit message ``cat-file`` yields."""
+    hits = Hits()
     proc = gitutil.popen(repo, *_PACK_LIMITS, "cat-file", *args)
     assert proc.stdin is not None and proc.stdout is not None
     if stdin is not None:  # fed from a thread: a long oid list must not deadlock on a full pipe
@@ -96,24 +140,27 @@ def _scan_objects(repo: StrPath, decoder: Decoder, args: list[str], stdin: bytes
         if isinstance(data, Unread):  # too big to hold: the raw bytes, a window at a time (not decoded)
             found = scan_stream(decoder.engine, data.read, "", f"blob {oid.decode()}")
             if found:
-                blob_hits[oid.decode()] = found
+                hits.blobs[oid.decode()] = found
         elif kind == b"blob":
             if worth_scanning(data):
-                found = decoder.scan(data, "", f"blob {oid.decode()}")
+                warnings: list[tuple[str, str]] = []
+                found = decoder.scan(data, "", "", lambda where, message: warnings.append((where, message)))
                 if found:
-                    blob_hits[oid.decode()] = found
+                    hits.blobs[oid.decode()] = found
+                if warnings:
+                    hits.warnings[oid.decode()] = (container_kind(data, ""), warnings)
         elif kind == b"commit":
             commits += 1
             _, message = _message(data)
             if worth_scanning(message):
                 found = decoder.scan(message, COMMIT_MESSAGE_PATH, f"the message of commit {oid.decode()}")
                 if found:
-                    message_hits[oid.decode()] = found
+                    hits.messages[oid.decode()] = found
     if proc.wait() != 0:
         raise YardguardError(f"git cat-file failed in {repo}")
     if progress is not None:
         progress(count, total, commits)
-    return blob_hits, message_hits
+    return hits
 
 
 def walk_introductions(repo: StrPath, revs: list[str]) -> Iterator[tuple[Commit, list[tuple[str, str, str]]]]:
@@ -157,31 +204,41 @@ def _commit(header: bytes, order: int) -> Commit:
                   date.decode("utf-8", "replace"), order)
 
 
-def _attribute(blob_hits: dict[str, list[Finding]], message_hits: dict[str, list[Finding]],
-               walk: Iterable[tuple[Commit, list[tuple[str, str, str]]]]) -> list[tuple[Finding, Introduction]]:
+def _attribute(hits: Hits, walk: Iterable[tuple[Commit, list[tuple[str, str, str]]]]
+               ) -> list[tuple[Finding, Introduction]]:
     """Place each hit blob at every (path, commit) that introduced it, and each message at its commit."""
     placed: list[tuple[Finding, Introduction]] = []
     seen: set[tuple[str, str]] = set()
     for commit, changes in walk:
-        for finding in message_hits.get(commit.oid, ()):
+        for finding in hits.messages.get(commit.oid, ()):
             placed.append((finding, Introduction(commit, COMMIT_MESSAGE_PATH, ZERO_OID)))
         for old, new, path in changes:
-            hits = blob_hits.get(new)
-            if hits and (new, path) not in seen:
+            found = hits.blobs.get(new)
+            if found and (new, path) not in seen:
                 seen.add((new, path))
-                placed.extend((f, Introduction(commit, path, old)) for f in hits)
+                placed.extend((f, Introduction(commit, path, old)) for f in found)
     return placed
+
+
+def _member_at(finding: Finding, where: Introduction) -> str | None:
+    """The container member of a blob's finding (scanned without a path) once the blob is at ``where``."""
+    if finding.member is None or finding.outer_path:
+        return finding.member
+    return _named(finding.encoding[0], where.path, "!" + finding.member)[1:]
 
 
 def _placed_path(finding: Finding, where: Introduction) -> str:
     """A blob's finding (scanned without a path; ``!member`` inside a container) at the path that introduced it."""
-    return finding.path if finding.outer_path else where.path + finding.path
+    if finding.outer_path:
+        return finding.path
+    member = _member_at(finding, where)
+    return where.path if member is None else f"{where.path}!{member}"
 
 
 def _finding_at(finding: Finding, where: Introduction) -> Finding:
     c = where.commit
-    return finding.replace(path=_placed_path(finding, where), commit=c.oid, author_name=c.author_name,
-                           author_email=c.author_email, commit_date=c.date)
+    return finding.replace(path=_placed_path(finding, where), member=_member_at(finding, where), commit=c.oid,
+                           author_name=c.author_name, author_email=c.author_email, commit_date=c.date)
 
 
 def _first_introductions(placed: list[tuple[Finding, Introduction]]) -> list[tuple[Finding, Introduction]]:
@@ -219,8 +276,7 @@ def _shares(objects: list[list[bytes]], jobs: int) -> list[list[bytes]]:
     return [share for share in shares if share]
 
 
-def _scan_in_parallel(repo: StrPath, decoder: Decoder, jobs: int, progress: ProgressBar | None
-                      ) -> tuple[dict[str, list[Finding]], dict[str, list[Finding]]]:
+def _scan_in_parallel(repo: StrPath, decoder: Decoder, jobs: int, progress: ProgressBar | None) -> Hits:
     """Split the blobs and commits (in pack order) into ``jobs`` shares, each read by its own
     ``git cat-file --batch`` in a thread (regex releases the GIL while it searches bytes)."""
     listing = gitutil.git(repo, *_PACK_LIMITS, "cat-file", "--batch-all-objects",
@@ -253,15 +309,12 @@ def _scan_in_parallel(repo: StrPath, decoder: Decoder, jobs: int, progress: Prog
         t.start()
     for t in threads:
         t.join()
+    hits = Hits()
     for part in parts:
         if isinstance(part, BaseException):
             raise part
-    blob_hits: dict[str, list[Finding]] = {}
-    message_hits: dict[str, list[Finding]] = {}
-    for blobs, messages in parts:
-        blob_hits.update(blobs)
-        message_hits.update(messages)
-    return blob_hits, message_hits
+        hits.update(part)
+    return hits
 
 
 def scan_all(repo: StrPath, decoder: Decoder, progress: ProgressBar | None = None, jobs: int = 1) -> list[Finding]:
@@ -277,35 +330,36 @@ def scan_all(repo: StrPath, decoder: Decoder, progress: ProgressBar | None = Non
         log.stdin.close()  # type: ignore[union-attr]
         try:
             if jobs > 1:
-                blob_hits, message_hits = _scan_in_parallel(repo, decoder, jobs, progress)
+                hits = _scan_in_parallel(repo, decoder, jobs, progress)
             else:
-                blob_hits, message_hits = _scan_objects(
-                    repo, decoder, ["--batch-all-objects", "--batch", "--unordered"], None, progress)
+                hits = _scan_objects(repo, decoder, ["--batch-all-objects", "--batch", "--unordered"], None, progress)
         except BaseException:
             log.kill()
             log.wait()
             raise
-        if not blob_hits and not message_hits:
+        if not hits:
             log.kill()
             log.wait()
             return []
         if log.wait() != 0:
             raise YardguardError(f"git log failed in {repo}")
         log_file.seek(0)
-        walk = list(parse_log(log_file, set(blob_hits), set(message_hits)))  # only commits that matter
-    placed = _attribute(blob_hits, message_hits, walk)
-    return [_finding_at(f, w) for f, w in _first_introductions(placed)] + _unattributed(blob_hits, message_hits, walk)
+        # only the commits that matter
+        walk = list(parse_log(log_file, {*hits.blobs, *hits.warnings}, set(hits.messages)))
+    hits.say_warnings(decoder, walk)
+    placed = _attribute(hits, walk)
+    return [_finding_at(f, w) for f, w in _first_introductions(placed)] + _unattributed(hits, walk)
 
 
-def _unattributed(blob_hits: dict[str, list[Finding]], message_hits: dict[str, list[Finding]],
-                  walk: list[tuple[Commit, list[tuple[str, str, str]]]]) -> list[Finding]:
+def _unattributed(hits: Hits, walk: list[tuple[Commit, list[tuple[str, str, str]]]]) -> list[Finding]:
     """Hits that no commit the walk reached introduces (a blob no ref reaches, a dangling commit): present,
-    so still reported; a blob as ``<blob OID>`` with the commit :data:`UNKNOWN_COMMIT`."""
+    so still reported; a blob as ``<blob OID>`` (``<blob OID>!member`` inside a container) with the commit
+    :data:`UNKNOWN_COMMIT`."""
     blobs = {new for _, changes in walk for _, new, _ in changes}
     commits = {c.oid for c, _ in walk}
-    out = [f.replace(path=f"<blob {oid}>", commit=UNKNOWN_COMMIT)
-           for oid, hits in blob_hits.items() if oid not in blobs for f in hits]
-    return out + [f.replace(commit=oid) for oid, hits in message_hits.items() if oid not in commits for f in hits]
+    out = [f.replace(path=f"<blob {oid}>" if f.member is None else f"<blob {oid}>!{f.member}", commit=UNKNOWN_COMMIT)
+           for oid, found in hits.blobs.items() if oid not in blobs for f in found]
+    return out + [f.replace(commit=oid) for oid, found in hits.messages.items() if oid not in commits for f in found]
 
 
 def parse_range(repo: StrPath, spec: str) -> tuple[str | None, list[str]]:
@@ -439,12 +493,12 @@ def scan_commits(repo: StrPath, decoder: Decoder, revs: list[str], base: str | N
     wanted = [*(c.oid for c, _ in walk), *new_blobs]
     if progress is not None:
         progress.expect(len(wanted))
-    blob_hits, message_hits = _scan_objects(
-        repo, decoder, ["--batch"], "".join(f"{o}\n" for o in wanted).encode(), progress)
-    if known_blobs is not None and blob_hits:
-        for oid in known_blobs(list(blob_hits)):
-            del blob_hits[oid]
-    placed = _first_introductions(_attribute(blob_hits, message_hits, walk))
+    hits = _scan_objects(repo, decoder, ["--batch"], "".join(f"{o}\n" for o in wanted).encode(), progress)
+    hits.say_warnings(decoder, walk)
+    if known_blobs is not None and hits.blobs:
+        for oid in known_blobs(list(hits.blobs)):
+            del hits.blobs[oid]
+    placed = _first_introductions(_attribute(hits, walk))
     if not placed:
         return []
     old_blobs = _blob_contents(repo, (w.old for _, w in placed))

@@ -223,8 +223,6 @@ def test_history_finds_every_archive_form_and_no_decoy(archives_repo) -> None:
 
 
 @wired
-@pytest.mark.xfail(strict=True, reason="decode's history stage opens a blob before it knows its path, so a "
-                                       "gzip/bz2/xz stream's member has no name there (reported as 'x.gz!')")
 def test_history_names_a_stream_member_as_scan_does(archives_repo) -> None:
     repo, want = archives_repo
     repo.commit("add backups")
@@ -290,8 +288,6 @@ def test_encrypted_zip_warns_and_its_raw_bytes_are_still_scanned(repo: Repo, com
 
 
 @wired
-@pytest.mark.xfail(strict=True, reason="decode's history stage names a container warning by its blob id, "
-                                       "not by a path that holds it")
 def test_history_warning_names_the_file(repo: Repo) -> None:
     data = encrypt_flag(make_zip({"secret.env": b"x", "readme.txt": b"hello"}, zipfile.ZIP_STORED), "secret.env")
     repo.write("locked.zip", data)
