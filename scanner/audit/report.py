@@ -49,7 +49,8 @@ def stored_findings(store: Store, rules: list[Rule], names: Iterable[str] | None
     return [
         StoredFinding(_rule(by_id, row), "", row["path"], row["line"], row["column"],
                       commit=row["commit"], author_name=row["author_name"], author_email=row["author_email"],
-                      commit_date=row["commit_date"], verification=Verification.from_dict(row["verification"]),
+                      commit_date=row["commit_date"], encoding=tuple(row["encoding"]), member=row["member"],
+                      verification=Verification.from_dict(row["verification"]),
                       revocation=None if row["revocation"] is None else Revocation.from_dict(row["revocation"]),
                       repository=row["repository"], stored_sha256=row["secret_sha256"], stored_redacted=row["secret"])
         for row in store.findings(names)

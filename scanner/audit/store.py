@@ -16,7 +16,7 @@ from typing import Any
 from scanner.audit.worker import Result
 from scanner.errors import YardguardError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_WAIT = 30.0
 """Seconds to wait for another process that holds the store (``audit --store-wait``)."""
 _SCHEMA = """
@@ -44,7 +44,9 @@ CREATE TABLE IF NOT EXISTS findings (
     "commit"      TEXT,
     author_name   TEXT,
     author_email  TEXT,
-    commit_date   TEXT
+    commit_date   TEXT,
+    encoding      TEXT NOT NULL DEFAULT '[]',  -- JSON list: the chain of encodings and containers
+    member        TEXT              -- the name inside a container (path is then outer!member), or NULL
 );
 CREATE INDEX IF NOT EXISTS findings_repository ON findings(repository);
 CREATE INDEX IF NOT EXISTS findings_secret ON findings(secret_sha256);
@@ -56,7 +58,10 @@ CREATE TABLE IF NOT EXISTS secrets (
 );
 """
 _FINDING_COLUMNS = ("rule_id", "description", "secret", "secret_sha256", "path", "line", "column", "commit",
-                    "author_name", "author_email", "commit_date")
+                    "author_name", "author_email", "commit_date", "encoding", "member")
+_UPGRADES = {1: ("ALTER TABLE findings ADD COLUMN encoding TEXT NOT NULL DEFAULT '[]'",
+                 "ALTER TABLE findings ADD COLUMN member TEXT")}
+"""The statements that bring a store of each older schema version to the next one."""
 
 
 def now() -> str:
@@ -89,12 +94,24 @@ class Store:
                 row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
                 if row is None:
                     self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                else:
+                    row = self._upgrade(row[0])
         except sqlite3.DatabaseError as e:
             raise YardguardError(f"cannot open audit store {self.path}: {e}") from None
         if row is not None and row[0] != str(SCHEMA_VERSION):
             raise YardguardError(f"audit store {self.path} has schema version {row[0]}, "
                                  f"this yardguard reads version {SCHEMA_VERSION}")
         self.db.row_factory = sqlite3.Row
+
+    def _upgrade(self, version: str) -> tuple[str]:
+        """Bring a store of an older schema version to :data:`SCHEMA_VERSION` (in the open transaction);
+        the version it now has."""
+        while version.isdigit() and int(version) in _UPGRADES:
+            for statement in _UPGRADES[int(version)]:
+                self.db.execute(statement)
+            version = str(int(version) + 1)
+            self.db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (version,))
+        return (version,)
 
     def _switch_to_wal(self) -> None:
         """``PRAGMA journal_mode=WAL``, waiting like every other statement: SQLite answers "database is
@@ -155,7 +172,7 @@ class Store:
                 self.db.executemany(
                     f"INSERT INTO findings (repository, {', '.join(map(_quote, _FINDING_COLUMNS))}) "
                     f"VALUES (?{', ?' * len(_FINDING_COLUMNS)})",
-                    [(result.name, *(row[c] for c in _FINDING_COLUMNS)) for row in result.rows])
+                    [(result.name, *(_stored(row, c) for c in _FINDING_COLUMNS)) for row in result.rows])
                 self.db.execute(
                     """INSERT INTO repositories (url, status, head, fingerprint, rules_digest, scanned_at, error,
                        seconds) VALUES (?, 'ok', ?, ?, ?, ?, NULL, ?)
@@ -202,6 +219,7 @@ class Store:
             if wanted is not None and r["repository"] not in wanted:
                 continue
             d = dict(r)
+            d["encoding"] = json.loads(r["encoding"])
             d["verification"] = json.loads(r["verification"]) if r["verification"] else {"status": "not_checked"}
             d["revocation"] = json.loads(r["revocation"]) if r["revocation"] else None
             out.append(d)
@@ -224,6 +242,13 @@ class Store:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+
+def _stored(row: dict[str, Any], column: str) -> Any:
+    """A finding row's value as its column stores it: the encoding chain as a JSON list."""
+    if column == "encoding":
+        return json.dumps(list(row.get("encoding", ())))
+    return row.get(column)
 
 
 def _is_busy(e: sqlite3.OperationalError) -> bool:

@@ -40,7 +40,7 @@ class Result:
     fingerprint: str | None = None
     head: str | None = None
     error: str | None = None
-    rows: list[dict[str, Any]] = field(default_factory=list)    # Finding.to_dict(): redacted
+    rows: list[dict[str, Any]] = field(default_factory=list)    # Finding.to_dict() + member: redacted
     secrets: dict[str, str] = field(default_factory=dict)       # sha256 -> raw, only with Job.with_secrets
     seconds: float = 0.0
 
@@ -70,5 +70,5 @@ def scan_repository(job: Job, run: Run) -> Result:
         # the message is left out on purpose: it could quote scanned bytes, and so a secret
         return Result(name, "error", error=f"internal error: {type(e).__name__}", seconds=time.monotonic() - start)
     secrets = {f.secret_sha256: f.secret for f in findings} if job.with_secrets else {}
-    return Result(name, "scanned", fingerprint, head, rows=[f.to_dict() for f in findings], secrets=secrets,
-                  seconds=time.monotonic() - start)
+    rows = [{**f.to_dict(), "member": f.member} for f in findings]
+    return Result(name, "scanned", fingerprint, head, rows=rows, secrets=secrets, seconds=time.monotonic() - start)

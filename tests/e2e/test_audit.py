@@ -314,3 +314,40 @@ def test_repository_names_never_carry_credentials() -> None:
     assert mask_url("git@example.com:org/r.git") == "git@example.com:org/r.git"
     assert [is_url(t) for t in ("git@example.com:o/r", "file:///x", "src/a", "/abs", "C:/x")] == [
         True, True, False, False, False]
+
+
+def test_the_store_keeps_the_encoding_chain_and_the_member(tmp_path: Path) -> None:
+    import base64
+    import gzip
+    repo = make_repo(tmp_path / "src", "encoded", {
+        "deploy/secret.yaml": f"data:\n  env: {base64.b64encode(f'TRACKYARD_API_KEY={KEY}'.encode()).decode()}\n"})
+    repo.write("logs/app.log.gz", gzip.compress(f"token={KEY2}\n".encode()))
+    repo.commit("rotated log")
+    result = audit(tmp_path, "--repos", str(repos_file(tmp_path / "repos.txt", str(repo.path))))
+    assert result.code == 1, result.err
+    store = tmp_path / "audit.db"
+    assert sorted(query(store, "SELECT path, encoding, member FROM findings")) == [
+        ("deploy/secret.yaml", '["base64"]', None), ("logs/app.log.gz!app.log", '["gzip"]', "app.log")]
+    report = run_cli("audit", "report", "--store", str(store), "--format", "json", cwd=tmp_path)
+    assert report.code == 0, report.err
+    assert sorted((f["path"], f["encoding"]) for f in report.json()["findings"]) == [
+        ("deploy/secret.yaml", ["base64"]), ("logs/app.log.gz!app.log", ["gzip"])]
+
+
+def test_a_store_of_the_first_schema_is_upgraded_in_place(tmp_path: Path) -> None:
+    import sqlite3
+    repo = make_repo(tmp_path / "src", "plain", {"config.py": f"API_KEY = '{KEY}'\n"})
+    store = tmp_path / "audit.db"
+    db = sqlite3.connect(store)
+    db.executescript("""
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta VALUES ('schema_version', '1');
+        CREATE TABLE findings (id INTEGER PRIMARY KEY, repository TEXT NOT NULL, rule_id TEXT NOT NULL,
+            description TEXT NOT NULL, secret TEXT NOT NULL, secret_sha256 TEXT NOT NULL, path TEXT NOT NULL,
+            line INTEGER NOT NULL, "column" INTEGER NOT NULL, "commit" TEXT, author_name TEXT, author_email TEXT,
+            commit_date TEXT);""")
+    db.close()
+    result = audit(tmp_path, "--repos", str(repos_file(tmp_path / "repos.txt", str(repo.path))))
+    assert result.code == 1, result.err
+    assert query(store, "SELECT value FROM meta WHERE key='schema_version'") == [("2",)]
+    assert query(store, "SELECT path, encoding, member FROM findings") == [("config.py", "[]", None)]
