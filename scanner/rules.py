@@ -25,6 +25,10 @@ _KNOWN = set(_REQUIRED) | {
 }
 
 
+_BODIES = 4096
+"""Secret bodies a rule remembers (its prefix regex runs once per secret, not once per question)."""
+
+
 class Rule:
     """One detection rule. Its regexes (``regex``, ``allow``, ``prefix`` as written in the rule file) are
     compiled on first use: the pre-commit path compiles only the rules whose keywords occur. ``pattern``
@@ -32,7 +36,7 @@ class Rule:
 
     __slots__ = ("id", "description", "regex", "keywords", "source", "entropy", "allow_regexes", "paths",
                  "exclude_paths", "examples", "negative_examples", "prefix_regex", "provider", "severity",
-                 "_pattern", "_allow", "_prefix")
+                 "_pattern", "_allow", "_prefix", "_bodies")
 
     def __init__(self, id: str, description: str, regex: str, keywords: tuple[str, ...], source: str,
                  entropy: float | None = None, allow: tuple[str, ...] = (), paths: tuple[str, ...] = (),
@@ -46,6 +50,16 @@ class Rule:
         self._pattern: Pattern[bytes] | None = None
         self._allow: tuple[Pattern[str], ...] | None = None
         self._prefix: Pattern[str] | None = None
+        self._bodies: dict[str, str] = {}  # secret -> its body: filters, redaction and reports each ask
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What pickling keeps (audit tasks carry rules): everything but the remembered secret bodies."""
+        return {k: getattr(self, k) for k in self.__slots__ if k != "_bodies" and hasattr(self, k)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for k, v in state.items():
+            setattr(self, k, v)
+        self._bodies = {}
 
     def __repr__(self) -> str:  # short, and without the examples (which look like keys)
         return f"Rule({self.id!r})"
@@ -88,15 +102,20 @@ class Rule:
     def secret_body(self, secret: str) -> str:
         """The secret without its fixed ``prefix`` (what entropy and placeholder checks look at)."""
         prefix = self.prefix
-        if prefix is not None:
+        if prefix is None:
+            return secret
+        body = self._bodies.get(secret)
+        if body is None:
             from scanner.engine import RegexTimeout, regex_timeout
             try:
                 m = prefix.match(secret, timeout=regex_timeout())
             except TimeoutError:
                 raise RegexTimeout(self) from None
-            if m:
-                return secret[m.end():]
-        return secret
+            body = secret[m.end():] if m else secret
+            if len(self._bodies) >= _BODIES:
+                self._bodies.clear()
+            self._bodies[secret] = body
+        return body
 
 
 class RuleSet:

@@ -429,3 +429,28 @@ def test_user_git_config_does_not_hide_commits(repo: Repo) -> None:
     repo.write("b.py", f"k = '{KEY}'\n")
     copy = repo.commit("copy")
     assert brief(history(repo.path)) == [(KEY, "b.py", copy), (KEY, "ñ/a.py", root)]
+
+
+def test_in_head_for_many_keys_kept_encoded_or_deleted(repo: Repo) -> None:
+    import base64
+    import hashlib
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+    keys = ["trackyard_live_" + "".join(alphabet[b % len(alphabet)] for b in hashlib.sha256(b"%d" % i).digest()[:24])
+            for i in range(12)]
+
+    def encoded(key: str) -> str:
+        return base64.b64encode(f"TRACKYARD_API_KEY={key}\n".encode()).decode()
+
+    repo.write("many.env", "".join(f"KEY_{i}={k}\n" for i, k in enumerate(keys[:10])))  # 10 keys: one scan
+    repo.write("few.env", f"A={keys[10]}\nB={keys[11]}\n")  # 2 keys: looked for one by one
+    repo.commit("keys")
+    kept, as_base64 = keys[:3], keys[3:6]
+    repo.write("many.env", "# trackyard keys moved to the vault\n" + "".join(f"K={k}\n" for k in kept)
+               + "".join(encoded(k) + "\n" for k in as_base64))
+    repo.write("few.env", f"# trackyard\n{encoded(keys[10])}\n")
+    repo.commit("rotate")
+    in_head = {(f["path"], f["secret_sha256"]): f["in_head"]
+               for f in findings(run_cli("history", "--format", "json", cwd=repo.path)) if f["encoding"] == []}
+    sha = {k: hashlib.sha256(k.encode()).hexdigest() for k in keys}
+    assert in_head == {**{("many.env", sha[k]): k in kept + as_base64 for k in keys[:10]},
+                       ("few.env", sha[keys[10]]): True, ("few.env", sha[keys[11]]): False}

@@ -238,3 +238,16 @@ MUST_NOT_FIRE = {
 @pytest.mark.parametrize("case", sorted(MUST_NOT_FIRE))
 def test_shipped_rules_do_not_fire(case: str) -> None:
     assert scan_text(MUST_NOT_FIRE[case] + "\n", "--show-secrets") == [], case
+
+
+def test_a_rule_remembers_secret_bodies_but_never_pickles_them() -> None:
+    import pickle
+
+    from scanner.rules import load_rules
+    from tests.conftest import KEY
+    rule = next(r for r in load_rules().rules if r.prefix_regex)
+    body = KEY.removeprefix("trackyard_live_")
+    assert rule.secret_body(KEY) == rule.secret_body(KEY) == body
+    data = pickle.dumps(rule)  # audit tasks carry rules to workers
+    assert body.encode() not in data
+    assert pickle.loads(data).secret_body(KEY) == body
