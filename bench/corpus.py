@@ -390,8 +390,8 @@ def plant_events(writer: Writer, planter: Planter, budget: int) -> list[tuple[fl
     def tag_only() -> None:
         key = planter.key()
         ref = "refs/tags/hotfix-2021-03"
-        writer.commit("Hotfix: hardcode Trackyard key", {"ops/hotfix.env": ("100644", f"TRACKYARD_API_KEY={key}\n".encode())},
-                      ref=ref, parent=writer.head)
+        hotfix = {"ops/hotfix.env": ("100644", f"TRACKYARD_API_KEY={key}\n".encode())}
+        writer.commit("Hotfix: hardcode Trackyard key", hotfix, ref=ref, parent=writer.head)
         planter.record(key, "tag-only", "ops/hotfix.env", ref)
 
     def merged_branch() -> None:

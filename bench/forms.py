@@ -52,7 +52,7 @@ def _env(key: str) -> bytes:
 FORMS: dict[str, tuple[str, Callable[[str], bytes]]] = {
     "plain (control)": ("plain.env", _env),
     "base64": ("secret.b64", lambda k: _b64(_env(k)).encode() + b"\n"),
-    "base64 URL-safe, unpadded": ("token.txt", lambda k: base64.urlsafe_b64encode(_env(k) + b"??>>").rstrip(b"=") + b"\n"),
+    "base64 URL-safe, unpadded": ("token.txt", lambda k: base64.urlsafe_b64encode(_env(k) + b"??>>").rstrip(b"=") + b"\n"),  # noqa: E501 - one form per line
     "base64 wrapped 76, key split": ("mail.eml", lambda k: _wrapped(_split_line(k, 76), 76).encode() + b"\n"),
     "base64 wrapped 64 (PEM)": ("data.pem", lambda k: f"-----BEGIN DATA-----\n{_wrapped(_split_line(k, 64), 64)}\n"
                                                       "-----END DATA-----\n".encode()),
@@ -61,13 +61,13 @@ FORMS: dict[str, tuple[str, Callable[[str], bytes]]] = {
         "pull.yaml", lambda k: ("kind: Secret\ndata:\n  .dockerconfigjson: "
                                 + _b64(json.dumps({"auths": {"r.io": {"auth": _b64("u:" + k)}}})) + "\n").encode()),
     "percent, partial": ("access.log", lambda k: f"GET /?key={k.replace('_', '%5F')} 200\n".encode()),
-    "percent, complete": ("redirect.log", lambda k: ("next=" + "".join(f"%{b:02X}" for b in k.encode()) + "\n").encode()),
+    "percent, complete": ("redirect.log", lambda k: ("next=" + "".join(f"%{b:02X}" for b in k.encode()) + "\n").encode()),  # noqa: E501 - one form per line
     "hex": ("dump.txt", lambda k: k.encode().hex().encode() + b"\n"),
     "\\u escapes": ("bundle.js", lambda k: ('a="' + "".join(f"\\u{b:04x}" for b in k.encode()) + '"\n').encode()),
     "\\u005f separator": ("app.json", lambda k: ('{"key": "' + k.replace("_", "\\u005f") + '"}\n').encode()),
-    "\\x escapes": ("config.c", lambda k: ('char *k = "' + "".join(f"\\x{b:02x}" for b in k.encode()) + '";\n').encode()),
+    "\\x escapes": ("config.c", lambda k: ('char *k = "' + "".join(f"\\x{b:02x}" for b in k.encode()) + '";\n').encode()),  # noqa: E501 - one form per line
     "octal escapes": ("config.sh", lambda k: ("printf '" + "".join(f"\\{b:o}" for b in k.encode()) + "'\n").encode()),
-    "HTML entities &#95;": ("page.html", lambda k: ("<p>" + "".join(f"&#{b};" for b in k.encode()) + "</p>\n").encode()),
+    "HTML entities &#95;": ("page.html", lambda k: ("<p>" + "".join(f"&#{b};" for b in k.encode()) + "</p>\n").encode()),  # noqa: E501 - one form per line
     "HTML entities &#x5f;": ("page.xml", lambda k: f"<k>{k.replace('_', '&#x5f;')}</k>\n".encode()),
     "UTF-16LE with BOM (.reg)": ("export.reg", lambda k: ("\ufeff" + f'"ApiKey"="{k}"\r\n').encode("utf-16-le")),
     "UTF-16BE, no BOM": ("export-be.txt", lambda k: f"ApiKey={k}\n".encode("utf-16-be")),

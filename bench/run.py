@@ -398,8 +398,9 @@ def table(results: list[Result], corpus_meta: dict[str, dict]) -> str:
                 if r.path == "history" else "")
         vs_yg = _ratio(yg, r.median) if r.tool not in ("floor", "yardguard") else ""
         recall = "" if r.found is None else f"{r.found}/{r.expected}"
-        rows.append(f"| {r.corpus} | {r.path} | {r.tool} | {len(r.walls)} | {_fmt_time(r.median)} | {r.rss_kb / 1024:.0f} MB"
-                    f" | {'' if r.tool == 'floor' else _ratio(r.median, base)} | {vs_yg} | {mbps} | {recall} |")
+        rows.append(f"| {r.corpus} | {r.path} | {r.tool} | {len(r.walls)} | {_fmt_time(r.median)}"
+                    f" | {r.rss_kb / 1024:.0f} MB | {'' if r.tool == 'floor' else _ratio(r.median, base)}"
+                    f" | {vs_yg} | {mbps} | {recall} |")
     return "\n".join(rows)
 
 

@@ -222,7 +222,7 @@ def files_at(repo: StrPath, rev: str, paths: list[str], limit: int) -> dict[str,
     query = "".join(f"{rev}:{p}\n" for p in wanted).encode()
     listing = git(repo, "cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)", input=query)
     blobs: dict[str, str] = {}
-    for path, line in zip(wanted, listing.splitlines()):
+    for path, line in zip(wanted, listing.splitlines(), strict=False):
         parts = line.split()
         if len(parts) != 3 or parts[1] != b"blob":
             continue  # missing (or a directory)

@@ -94,9 +94,9 @@ def plan(store: Store, sources: list[repos.Source], run: Run, options: AuditOpti
     for source in sources:
         before = store.previous(source.name)
         previous = None
-        if before is not None and before.status == "ok" and before.rules_digest == digest:
-            if not (verify and store.has_unsettled_secrets(source.name, run.options.revoke)):
-                previous = before.fingerprint
+        if (before is not None and before.status == "ok" and before.rules_digest == digest
+                and not (verify and store.has_unsettled_secrets(source.name, run.options.revoke))):
+            previous = before.fingerprint
         jobs.append(Job(source, options.cache_dir, previous, verify))
     return jobs
 

@@ -9,8 +9,8 @@ from scanner import gitutil
 from scanner.commands.report import write_report
 from scanner.options import Options
 from scanner.pipeline import prepare
-from scanner.providers.orchestration import load_providers, verify_and_revoke
 from scanner.providers.manual import keys_from_report, keys_from_stdin
+from scanner.providers.orchestration import load_providers, verify_and_revoke
 
 
 def run(options: Options) -> int:

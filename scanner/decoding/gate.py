@@ -1,6 +1,6 @@
 """Where decoding can pay: the encoded forms of the rules' keywords are themselves literals (base64 of
-``rackyard`` at its three alignments, and base64 of those, its hex, ``%72%61``, ``\\u0072``, ``&#114;``, UTF-16...), so a
-buffer holding neither a keyword nor one of these literals cannot hide a key and is never decoded.
+``rackyard`` at its three alignments, and base64 of those, its hex, ``%72%61``, ``\\u0072``, ``&#114;``,
+UTF-16...), so a buffer holding neither a keyword nor one of these literals cannot hide a key and is never decoded.
 
 Light on purpose (``binascii`` only): the hook's quick answer for a clean change uses it."""
 from __future__ import annotations

@@ -14,8 +14,7 @@ import bisect
 import sys
 from collections.abc import Callable, Iterator
 
-from scanner.decoding import DecodeOptions
-from scanner.decoding import base64text, entities, escapes, hexstr, percent, utf16
+from scanner.decoding import DecodeOptions, base64text, entities, escapes, hexstr, percent, utf16
 from scanner.decoding.containers import ArchiveLimits, container_kind, open_container
 from scanner.decoding.gate import LiteralSearch, encoded_literals
 from scanner.decoding.runs import Run
@@ -221,7 +220,7 @@ class Decoder:
         for low, high in windows(data, anchors):
             view = bytes(data[low:high])
 
-            def near_keyword(start: int, end: int) -> bool:
+            def near_keyword(start: int, end: int, low: int = low) -> bool:
                 i = bisect.bisect_left(anchors, low + start - CONTEXT)
                 return i < len(anchors) and anchors[i] < low + end + CONTEXT
 

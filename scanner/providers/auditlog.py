@@ -5,7 +5,7 @@ import errno
 import json
 import os
 import stat
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ class AuditLog:
         if self._fd is None:
             self.open()
         assert self._fd is not None
-        line = {"time": datetime.now(timezone.utc).isoformat(timespec="seconds"), **record}
+        line = {"time": datetime.now(UTC).isoformat(timespec="seconds"), **record}
         data = (json.dumps(line, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
         try:
             while data:

@@ -426,7 +426,8 @@ white-space:normal;overflow-wrap:anywhere;padding-top:14px}
 #filter{margin:0 0 10px;padding:6px 10px;width:min(420px,100%);border:1px solid var(--line);border-radius:6px;
 background:var(--card);color:var(--fg)}
 .two{display:grid;grid-template-columns:1fr 1fr;gap:24px}
-.counts td.name{overflow-wrap:anywhere}section+.cards{margin-top:24px}.counts td.n{text-align:right;width:1%}.live-n{color:var(--live);font-weight:600}
+.counts td.name{overflow-wrap:anywhere}section+.cards{margin-top:24px}
+.counts td.n{text-align:right;width:1%}.live-n{color:var(--live);font-weight:600}
 .barcell{width:30%}.bar{height:10px;border-radius:5px;background:var(--accent);min-width:2px}
 .checklist li{margin:8px 0}.checklist input{margin-right:6px}
 a{color:var(--accent)}

@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable, Iterator
 
 from scanner import gitutil
 from scanner.decoding.containers import container_kind
-from scanner.gitutil import StrPath, Unread, read_objects
 from scanner.errors import YardguardError
 from scanner.findings import COMMIT_MESSAGE_PATH, TAG_MESSAGE_PATH, Finding, redact, scan_stream
+from scanner.gitutil import StrPath, Unread, read_objects
 from scanner.progress import Progress as ProgressBar
 from scanner.sources.staged import unquote
 
@@ -144,7 +144,7 @@ def _scan_objects(repo: StrPath, decoder: Decoder, args: list[str], stdin: bytes
         elif kind == b"blob":
             if worth_scanning(data):
                 warnings: list[tuple[str, str]] = []
-                found = decoder.scan(data, "", "", lambda where, message: warnings.append((where, message)))
+                found = decoder.scan(data, "", "", lambda where, message, into=warnings: into.append((where, message)))
                 if found:
                     hits.blobs[oid.decode()] = found
                 if warnings:
@@ -293,7 +293,7 @@ def _scan_in_parallel(repo: StrPath, decoder: Decoder, jobs: int, progress: Prog
             with lock:
                 done[i] = (count, nbytes, commits)
                 if progress is not None:
-                    progress(*(sum(column) for column in zip(*done)))
+                    progress(*(sum(column) for column in zip(*done, strict=True)))
         return update
 
     parts: list[Any] = [None] * len(shares)

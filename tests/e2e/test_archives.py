@@ -7,9 +7,9 @@ until it is there; the first tests walk the same files, staged blobs and history
 from __future__ import annotations
 
 import bz2
-import importlib.util
 import gzip
 import hashlib
+import importlib.util
 import lzma
 import py_compile
 import random
@@ -68,7 +68,8 @@ def office(part: str) -> Callable[[bytes], bytes]:
 # form -> (outer file, builder of the outer bytes around an .env text, member path, encoding chain)
 FORMS: dict[str, tuple[str, Callable[[bytes], bytes], str, list[str]]] = {
     "zip": ("backup.zip", lambda t: make_zip({"config/app.env": t}), "config/app.env", ["zip"]),
-    "zip stored": ("stored.zip", lambda t: make_zip({"config/app.env": t}, zipfile.ZIP_STORED), "config/app.env", ["zip"]),
+    "zip stored": ("stored.zip", lambda t: make_zip({"config/app.env": t}, zipfile.ZIP_STORED), "config/app.env",
+                   ["zip"]),
     "zip bzip2": ("bz.zip", lambda t: make_zip({"config/app.env": t}, zipfile.ZIP_BZIP2), "config/app.env", ["zip"]),
     "jar": ("app.jar", lambda t: make_zip({"META-INF/MANIFEST.MF": b"Manifest-Version: 1.0\n", "app.properties": t}),
             "app.properties", ["zip"]),
@@ -323,7 +324,8 @@ def test_corrupt_archive_warns_and_keeps_what_was_readable(repo: Repo) -> None:
     key = key_for("corrupt")
     data = make_zip({"first.env": env(key), "second.bin": bytes(range(256)) * 64})
     repo.write("cut.zip", data[:len(data) * 2 // 3])
-    repo.write("cut.tar.gz", gzip.compress(make_tar("w", {"first.env": env(key), "big.bin": bytes(range(256)) * 400}))[:600])
+    tar = make_tar("w", {"first.env": env(key), "big.bin": bytes(range(256)) * 400})
+    repo.write("cut.tar.gz", gzip.compress(tar)[:600])
     repo.write("garbage.gz", b"\x1f\x8b\x08" + bytes(range(200)))
     result = run_cli("scan", "--format", "json", cwd=repo.path)
     assert result.code == 1

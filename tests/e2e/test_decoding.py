@@ -4,10 +4,10 @@ encoding chain and the place of the encoded run."""
 from __future__ import annotations
 
 import base64
-import io
-import zipfile
 import hashlib
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -75,7 +75,8 @@ FORMS = {
     "base64-url": ("token.txt", lambda k: f"token: {url_safe(k)}\n", (1, 8), ["base64"]),
     "base64-mime": ("mail.eml", lambda k: f"Content-Transfer-Encoding: base64\n\n{wrapped(split_at_wrap(k, 76), 76)}\n",
                     (3, 1), ["base64"]),
-    "base64-pem": ("key.pem", lambda k: f"-----BEGIN DATA-----\n{wrapped(split_at_wrap(k, 64), 64)}\n-----END DATA-----\n",
+    "base64-pem": ("key.pem",
+                   lambda k: f"-----BEGIN DATA-----\n{wrapped(split_at_wrap(k, 64), 64)}\n-----END DATA-----\n",
                    (2, 1), ["base64"]),
     "base64-nested": ("pull-secret.yaml", docker_config, (5, 22), ["base64", "base64"]),
     "kubernetes": ("secret.yaml", lambda k: kubernetes_secret(BODY) if k == KEY
@@ -209,7 +210,8 @@ def test_decoding_can_be_switched_off(forms_repo: Repo, how: list[str]) -> None:
     forms_repo.write("off.toml", "decode = false\n")
     result = run_cli("scan", "--format", "json", *how, cwd=forms_repo.path)
     # only the assignment rule's raw view of the Kubernetes Secrets is left: nothing is decoded
-    assert {(f["path"], tuple(f["encoding"])) for f in findings(result)} <= {("secret.yaml", ()), ("decoy-secret.yaml", ())}
+    found = {(f["path"], tuple(f["encoding"])) for f in findings(result)}
+    assert found <= {("secret.yaml", ()), ("decoy-secret.yaml", ())}
 
 
 def test_text_and_sarif_show_the_chain(repo: Repo) -> None:
@@ -254,7 +256,8 @@ def test_archive_members_in_scan_staged_and_history(repo: Repo) -> None:
     repo.commit("init")
     repo.write("deploy/backup.zip", zipped({"conf/app.env": f"x=1\nTRACKYARD_API_KEY={KEY}\n",
                                             "conf/secret.yaml": f"data:\n  env: {b64('k=' + KEY3)}\n"}))
-    want = [("deploy/backup.zip!conf/app.env", 2, 19, ["zip"]), ("deploy/backup.zip!conf/secret.yaml", 2, 8, ["zip", "base64"])]
+    want = [("deploy/backup.zip!conf/app.env", 2, 19, ["zip"]),
+            ("deploy/backup.zip!conf/secret.yaml", 2, 8, ["zip", "base64"])]
     scan = run_cli("scan", "--format", "json", cwd=repo.path)
     assert [(f["path"], f["line"], f["column"], f["encoding"]) for f in findings(scan)] == want
     assert run_cli("scan", "--no-archives", cwd=repo.path).code == 0

@@ -3,7 +3,6 @@ scanned and what to do next, the usual CLI conventions, and no invented home pag
 from __future__ import annotations
 
 import io
-import json
 import os
 import pty
 import re

@@ -13,6 +13,7 @@ import shutil
 import struct
 import subprocess
 import time
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -203,7 +204,7 @@ def test_timeline_scales_to_minutes_and_years(browser: Browser, tmp_path: Path) 
     browser.screenshot(tmp_path / "minutes.png")
     xs = browser.js("Array.prototype.map.call(document.querySelectorAll('circle'), function (c) {"
                     " return c.getBoundingClientRect().left; })")
-    assert len(xs) == 3 and min(b - a for a, b in zip(sorted(xs), sorted(xs)[1:])) > 100  # minutes apart, spread out
+    assert len(xs) == 3 and min(b - a for a, b in pairwise(sorted(xs))) > 100  # minutes apart, spread out
     labels = browser.js("Array.prototype.map.call(document.querySelectorAll('.ticklabel'), function (t) {"
                         " return t.textContent; })")
     assert labels[0] == "2024-01-01 10:00" and "10:30" in labels

@@ -3,7 +3,6 @@ odd names, and how paths are reported."""
 from __future__ import annotations
 
 import hashlib
-
 import json
 import os
 import py_compile

@@ -80,10 +80,11 @@ def open_container(data, name: str, limits: ArchiveLimits, warn: Warn) -> Iterat
 
     Never raises on hostile input: a corrupt, truncated or encrypted archive, or one that hits a limit,
     calls ``warn`` with one line saying what was skipped and why (the caller names the archive; entry
-    names are shown through :func:`label`, never key material) and stops or skips. gzip/bz2/xz: one member named after the outer file minus its suffix, unless the stream holds
-    a tar, whose members are yielded instead (kind "tar"). tar: regular files only. SQLite: one member per
-    table, its text/blob cells separated by newlines. pyc: one member, "constants", the string/bytes
-    constants separated by newlines. Nested containers are not opened here."""
+    names are shown through :func:`label`, never key material) and stops or skips. gzip/bz2/xz: one
+    member named after the outer file minus its suffix, unless the stream holds a tar, whose members are
+    yielded instead (kind "tar"). tar: regular files only. SQLite: one member per table, its text/blob
+    cells separated by newlines. pyc: one member, "constants", the string/bytes constants separated by
+    newlines. Nested containers are not opened here."""
     kind = container_kind(data, name)
     if kind is None:
         return

@@ -73,13 +73,13 @@ def sqlite_members(view: memoryview, name: str, limits: ArchiveLimits, warn: War
     try:
         con = _open(view, limits)
     except _ERRORS:
-        warn(f"not a readable SQLite database; its cells were not read")
+        warn("not a readable SQLite database; its cells were not read")
         return
     try:
         try:
             tables = _tables(con, limits.max_entries)
         except _ERRORS:
-            warn(f"unreadable SQLite schema; its cells were not read")
+            warn("unreadable SQLite schema; its cells were not read")
             return
         if len(tables) > limits.max_entries:
             warn(f"more than {limits.max_entries} tables; only the first were read")

@@ -23,9 +23,9 @@ def plain_tar_members(view: memoryview, name: str, limits: ArchiveLimits, warn: 
 def tar_members(reader, name: str, limits: ArchiveLimits, warn: Warn) -> Iterator[Member]:
     """The regular files of the tar stream ``reader`` gives (a capped Decoder or MemReader)."""
     try:
-        archive = tarfile.open(fileobj=reader, mode="r|", errors="surrogateescape")
+        archive = tarfile.open(fileobj=reader, mode="r|", errors="surrogateescape")  # noqa: SIM115 - read while the generator runs; reader is ours
     except _ERRORS:
-        warn(f"not a readable tar archive; its members were not read")
+        warn("not a readable tar archive; its members were not read")
         return
     entries = 0
     while True:

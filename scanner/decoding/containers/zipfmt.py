@@ -123,7 +123,7 @@ def _local_entries(view: memoryview) -> Iterator[tuple[_Entry, int]]:
         return min(hits, default=-1)
 
     at = 0
-    while 0 <= at and at + _LOCAL_HEADER.size <= len(view):
+    while at >= 0 and at + _LOCAL_HEADER.size <= len(view):
         (_, _, flags, method, _, _, _, csize, usize, name_len, extra_len) = _LOCAL_HEADER.unpack_from(view, at)
         if bytes(view[at:at + 4]) != _LOCAL:
             return
@@ -148,10 +148,11 @@ def zip_members(view: memoryview, name: str, limits: ArchiveLimits, warn: Warn) 
         if count > limits.max_entries:
             warn(f"{count} entries, more than {limits.max_entries}; only the first "
                  f"{limits.max_entries} were read")
-        pairs = ((e, _data_start(view, e)) for e in _central_entries(view, start, min(count, limits.max_entries), shift))
+        entries = _central_entries(view, start, min(count, limits.max_entries), shift)
+        pairs = ((e, _data_start(view, e)) for e in entries)
     else:
-        warn(f"no readable zip central directory (truncated or damaged); read what the local "
-             f"headers hold")
+        warn("no readable zip central directory (truncated or damaged); read what the local "
+             "headers hold")
         pairs = _local_entries(view)
     left = limits.max_bytes
     total_ratio_floor = max(RATIO_FLOOR, limits.max_ratio * len(view))
