@@ -2,7 +2,6 @@
 ``scanner.commands.<command>``; the exit code is the command's (0 clean, 1 findings, 2 error)."""
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +23,8 @@ def _click_option(option: Option) -> Callable[[Any], Any]:
         settings = {"help": option.help, "type": click.Choice(option.allowed()), "default": option.default}
     elif kind == "count":
         settings.update(type=click.IntRange(min=1), default=option.default)
+    elif kind == "seconds":
+        settings.update(type=click.FloatRange(min=0), default=option.default)
     elif kind == "repeated":
         settings["multiple"] = True
     elif option.default is not None:
@@ -107,34 +108,31 @@ def rules() -> None:
 
 
 @rules.command("test")
-@click.option("--rules", "extra", multiple=True, metavar="PATH", help="Extra rule file or directory.")
-def rules_test(extra: tuple[str, ...]) -> None:
+@_options_of("rules test")
+def rules_test(**kw: Any) -> None:
     """Check every example and negative example of every loaded rule (exit 1 on a failure)."""
     from scanner.commands import rules
-    sys.exit(rules.check(extra))
+    sys.exit(rules.check(Options(**kw)))
 
 
 @rules.command("list")
-@click.option("--rules", "extra", multiple=True, metavar="PATH", help="Extra rule file or directory.")
-def rules_list(extra: tuple[str, ...]) -> None:
+@_options_of("rules list")
+def rules_list(**kw: Any) -> None:
     """List loaded rules."""
     from scanner.commands import rules
-    sys.exit(rules.show(extra))
+    sys.exit(rules.show(Options(**kw)))
 
 
 @cli.command("install-hooks")
-@click.option("--repo", default=".", show_default=True, metavar="DIR", help="Repository to install into.")
-@click.option("--force", is_flag=True, help="Replace foreign hooks, kept as <hook>.yardguard-backup (the pre-commit "
-                                            "and pre-push hooks run them after their own check passes).")
-@click.option("--server", is_flag=True, help="Install the server-side pre-receive hook into a bare repository.")
-@click.option("--config", metavar="FILE", help="With --server: the operator's config file the hook passes.")
-def install_hooks(repo: str, force: bool, server: bool, config: str | None) -> None:
+@_options_of("install-hooks")
+def install_hooks(**kw: Any) -> None:
     """Install yardguard's native pre-commit and pre-push hooks (honours core.hooksPath), or with
     --server the pre-receive hook, calling this yardguard by its absolute path."""
     from scanner.commands import install_hooks
-    if config and not server:
+    options = Options(**kw)
+    if options.config and not options.server:
         raise click.UsageError("--config goes with --server")
-    sys.exit(install_hooks.run(repo, force, server, config))
+    sys.exit(install_hooks.run(options))
 
 
 @cli.command()
@@ -146,41 +144,21 @@ def revoke(**kw: Any) -> None:
 
 
 @cli.group(invoke_without_command=True)
-@click.option("--repos", "repos_files", multiple=True, metavar="FILE",
-              help="File with one git URL or local path per line (# comments); repeatable.")
-@click.option("--repos-dir", "repos_dirs", multiple=True, metavar="DIR",
-              help="Audit every git repository (bare or not) under DIR; repeatable.")
-@click.option("--store", default="audit.db", show_default=True, metavar="FILE", help="SQLite audit store.")
-@click.option("--cache-dir", metavar="DIR", help="Where URLs are mirrored (default ~/.cache/yardguard/mirrors).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Repositories scanned at once (default: CPU count).")
-@click.option("--executor", type=click.Choice(("local", "dask")), default="local", show_default=True,
-              help="Local process pool, or Dask (pip install 'yardguard[dask]').")
-@click.option("--scheduler", metavar="URL", help="Dask scheduler (tcp://HOST:PORT; implies --executor dask). "
-                                                  "Without it, --executor dask starts a LocalCluster.")
-@click.option("--fail-fast", is_flag=True, help="Stop at the first repository that fails.")
-@click.option("--store-wait", type=click.FloatRange(min=0), default=30.0, show_default=True, metavar="SECONDS",
-              help="How long to wait while another audit holds the store.")
 @_options_of("audit")
 @click.pass_context
-def audit(ctx: click.Context, repos_files: tuple[str, ...], repos_dirs: tuple[str, ...], store: str,
-          cache_dir: str | None, jobs: int | None, executor: str, scheduler: str | None, fail_fast: bool,
-          store_wait: float, **kw: Any) -> None:
+def audit(ctx: click.Context, **kw: Any) -> None:
     """Audit many repositories into one resumable SQLite store (`yardguard audit report` renders it).
 
     Exit 0 clean, 1 findings, 2 usage error, 3 some repository could not be scanned."""
     if ctx.invoked_subcommand is not None:
-        given = [p.name for p in ctx.command.params
+        given = [p.opts[0] for p in ctx.command.params
                  if p.name and ctx.get_parameter_source(p.name) is not click.core.ParameterSource.DEFAULT]
         if given:
             raise click.UsageError(f"'audit {ctx.invoked_subcommand}' takes its own options "
-                                   f"(put --{given[0].replace('_', '-')} after it)")
+                                   f"(put {given[0]} after it)")
         return
-    from scanner.audit.runner import AuditOptions
     from scanner.commands import audit
-    options = AuditOptions(repos_files, repos_dirs, store, cache_dir, jobs or os.cpu_count() or 1,
-                           "dask" if scheduler else executor, scheduler, fail_fast, store_wait)
-    sys.exit(audit.run(Options(**kw), options))
+    sys.exit(audit.run(Options(**kw)))
 
 
 @audit.command("report")

@@ -27,9 +27,9 @@ def _formats() -> tuple[str, ...]:
 class Option:
     """One option: its ``flags`` (long first), the ``name`` its value goes under, its ``kind`` (``flag``: no
     value; ``text``; ``choice`` of ``choices``; ``count``: a whole number from 1; ``repeated``: a text
-    value given any number of times), its ``default`` and ``help``."""
+    value given any number of times; ``seconds``: a number from 0), its ``default`` and ``help``."""
 
-    __slots__ = ("flags", "name", "kind", "default", "help", "metavar", "choices", "show_default", "required")
+    __slots__ = ("choices", "default", "flags", "help", "kind", "metavar", "name", "required", "show_default")
 
     def __init__(self, flags: tuple[str, ...], name: str, kind: str, help: str, default: Any = None,
                  metavar: str | None = None, choices: tuple[str, ...] | Callable[[], tuple[str, ...]] = (),
@@ -93,6 +93,25 @@ FROM_REPORT = Option(("--from-report",), "from_report", "text", "Revoke the keys
 SARIF_FILE = Option(("--sarif-file",), "sarif_file", "text", "Where to write the SARIF report (for "
                     "github/codeql-action/upload-sarif).", "yardguard.sarif", metavar="FILE", show_default=True)
 STORE = Option(("--store",), "store", "text", "SQLite audit store.", "audit.db", metavar="FILE", show_default=True)
+REPOS = Option(("--repos",), "repos_files", "repeated", "File with one git URL or local path per line (# comments); "
+               "repeatable.", (), metavar="FILE")
+REPOS_DIR = Option(("--repos-dir",), "repos_dirs", "repeated", "Audit every git repository (bare or not) under DIR; "
+                   "repeatable.", (), metavar="DIR")
+CACHE_DIR = Option(("--cache-dir",), "cache_dir", "text", "Where URLs are mirrored (default "
+                   "~/.cache/yardguard/mirrors).", metavar="DIR")
+AUDIT_JOBS = Option(("--jobs", "-j"), "audit_jobs", "count", "Repositories scanned at once (default: CPU count).",
+                    metavar="N")
+EXECUTOR = Option(("--executor",), "executor", "choice", "Local process pool, or Dask (pip install "
+                  "'yardguard[dask]').", "local", choices=("local", "dask"), show_default=True)
+SCHEDULER = Option(("--scheduler",), "scheduler", "text", "Dask scheduler (tcp://HOST:PORT; implies --executor "
+                   "dask). Without it, --executor dask starts a LocalCluster.", metavar="URL")
+FAIL_FAST = Option(("--fail-fast",), "fail_fast", "flag", "Stop at the first repository that fails.", False)
+STORE_WAIT = Option(("--store-wait",), "store_wait", "seconds", "How long to wait while another audit holds the "
+                    "store.", 30.0, metavar="SECONDS", show_default=True)
+FORCE = Option(("--force",), "force", "flag", "Replace foreign hooks, kept as <hook>.yardguard-backup (the "
+               "pre-commit and pre-push hooks run them after their own check passes).", False)
+SERVER = Option(("--server",), "server", "flag", "Install the server-side pre-receive hook into a bare repository.",
+                False)
 
 DECODING = (NO_DECODE, NO_ARCHIVES)
 PROVIDERS = (VERIFY, REVOKE, YES, API_BASE, AUDIT_LOG)
@@ -118,12 +137,17 @@ COMMANDS = {
     "baseline": (FROM_HISTORY, REPO.but(help="Repository for --history."),
                  OUTPUT.but(help="Baseline file to write.", required=True), CONFIG, RULES, ALL_FILES),
     "revoke": (FROM_REPORT, YES, API_BASE, AUDIT_LOG, FORMAT, CONFIG, RULES),
-    "audit": (FAIL_ON_OPTION, CONFIG, RULES, *DECODING, *PROVIDERS),
+    "audit": (REPOS, REPOS_DIR, STORE, CACHE_DIR, AUDIT_JOBS, EXECUTOR, SCHEDULER, FAIL_FAST, STORE_WAIT,
+              FAIL_ON_OPTION, CONFIG, RULES, *DECODING, *PROVIDERS),
     "audit report": (STORE, FORMAT, OUTPUT, CONFIG, RULES),
     "ci github": (REPO, RANGE.but(help="Scan this range instead of the event's."), SARIF_FILE, FAIL_ON_OPTION, VERIFY,
                   REVOKE, BASELINE, CONFIG, RULES, *DECODING, API_BASE, AUDIT_LOG),
+    "rules test": (RULES.but(help="Extra rule file or directory."),),
+    "rules list": (RULES.but(help="Extra rule file or directory."),),
+    "install-hooks": (REPO.but(help="Repository to install into."), FORCE, SERVER,
+                      CONFIG.but(help="With --server: the operator's config file the hook passes.")),
 }
-"""The shared options of each command, in ``--help`` order (a command's other options are click's alone)."""
+"""The options of each command, in ``--help`` order."""
 
 LEAN = {
     "staged": ("fmt", "output", "quiet", "no_decode", "no_archives"),
@@ -168,13 +192,23 @@ class Options:
     from_report: str | None
     sarif_file: str
     store: str
+    repos_files: tuple[str, ...]
+    repos_dirs: tuple[str, ...]
+    cache_dir: str | None
+    audit_jobs: int | None
+    executor: str
+    scheduler: str | None
+    fail_fast: bool
+    store_wait: float
+    force: bool
+    server: bool
 
     def __init__(self, **values: Any) -> None:
         self.paths = ()
         for option in _DECLARED.values():
             setattr(self, option.name, option.default)
         for name, value in values.items():
-            setattr(self, name, tuple(value) if name in ("paths", "rules") else value)
+            setattr(self, name, tuple(value) if isinstance(value, list) else value)
 
 
 _DECLARED = {o.name: o for options in COMMANDS.values() for o in options}

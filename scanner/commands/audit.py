@@ -12,9 +12,12 @@ from scanner.options import Options
 from scanner.pipeline import prepare
 
 
-def run(options: Options, audit: AuditOptions) -> int:
-    """Scan the repositories ``audit`` names into its store; 0 clean, 1 findings, 3 some repository could
+def run(options: Options) -> int:
+    """Scan the repositories ``options`` names into its store; 0 clean, 1 findings, 3 some repository could
     not be scanned."""
+    audit = AuditOptions(options.repos_files, options.repos_dirs, options.store, options.cache_dir,
+                         options.audit_jobs or os.cpu_count() or 1, "dask" if options.scheduler else options.executor,
+                         options.scheduler, options.fail_fast, options.store_wait)
     return run_audit(prepare(os.getcwd(), options), audit)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from scanner.hookinstall import install, install_server
+from scanner.options import Options
 
 
-def run(repo: str, force: bool, server: bool, config: str | None) -> int:
-    """Install into ``repo`` (``server``: the pre-receive hook, passing the operator's ``config``) and say
-    what was done."""
-    for line in install_server(Path(repo), force, config) if server else install(Path(repo), force):
+def run(options: Options) -> int:
+    """Install into ``options.repo`` (with ``server``: the pre-receive hook, passing the operator's
+    ``config``) and say what was done."""
+    repo, force = Path(options.repo), options.force
+    for line in install_server(repo, force, options.config) if options.server else install(repo, force):
         print(line)
     return 0

@@ -43,7 +43,7 @@ What to do:
 class Update:
     """One line of the hook's stdin: ``ref`` moves from ``old`` to ``new`` (zeros: created / deleted)."""
 
-    __slots__ = ("old", "new", "ref")
+    __slots__ = ("new", "old", "ref")
 
     def __init__(self, old: str, new: str, ref: str) -> None:
         self.old, self.new, self.ref = old, new, ref

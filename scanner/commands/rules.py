@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from scanner.escaping import escape
+from scanner.options import Options
 from scanner.rules import load_rules
 
 
-def check(extra: tuple[str, ...]) -> int:
+def check(options: Options) -> int:
     """Check every example and negative example of every loaded rule; 1 on a failure."""
     from scanner.redaction import redact_text
     from scanner.rulecheck import check_rules
-    loaded = load_rules(extra, examples=True).rules
+    loaded = load_rules(options.rules, examples=True).rules
     failures = check_rules(loaded)
     for failure in failures:
         print(f"FAIL {escape(redact_text(str(failure)))}")
@@ -18,8 +19,8 @@ def check(extra: tuple[str, ...]) -> int:
     return 1 if failures else 0
 
 
-def show(extra: tuple[str, ...]) -> int:
+def show(options: Options) -> int:
     """Print each loaded rule: id, description, source file."""
-    for r in load_rules(extra).rules:
+    for r in load_rules(options.rules).rules:
         print(f"{escape(r.id)}\t{escape(r.description)}\t{escape(r.source)}")
     return 0
