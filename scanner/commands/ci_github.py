@@ -22,7 +22,7 @@ from scanner.options import Options
 from scanner.pipeline import check, exit_code, prepare
 from scanner.reporters import ordered, render
 from scanner.reporters.github import command
-from scanner.reporters.sarif import DASHBOARD_URL
+from scanner.reporters.vocabulary import ALLOW, DASHBOARD_URL, ENV_VAR, STATUSES, shout, words
 
 ZERO = "0" * 40
 SHALLOW_HINT = "the clone is shallow (fetch more history, e.g. fetch-depth: 0 in actions/checkout)"
@@ -115,7 +115,7 @@ def _md(text: object) -> str:
 
 
 def _row(f: Finding) -> str:
-    status = f"**{f.status.upper()}**" if f.status == "live" else f.status.replace("_", " ")
+    status = f"**{shout(f.status)}**" if f.status == "live" else words(f.status)
     where = "commit message" if f.path == COMMIT_MESSAGE_PATH else f"{_md(f.path)}:{f.line}"
     commit = f"{f.commit[:12]} ({_md((f.commit_date or '')[:10])})" if f.commit else ""
     return f"| {status} | {where} | {_md(f.redacted)} | {commit} | {_md(f.author_name or '')} |"
@@ -180,8 +180,7 @@ def _verdict(findings: list[Finding], target: Target, code: int, fail_on: str) -
     if not findings:
         return "\n".join(lines) + "\n"
     counts = Counter(f.status for f in findings)
-    lines[-1] += " " + ", ".join(f"{counts.get(s, 0)} {s.replace('_', ' ')}"
-                                 for s in ("live", "invalid", "unknown", "not_checked")) + "."
+    lines[-1] += " " + ", ".join(f"{counts.get(s, 0)} {words(s)}" for s in STATUSES) + "."
     lines += ["", "| Status | Where | Key | Introduced in | Author |", "| --- | --- | --- | --- | --- |"]
     shown = ordered(findings)
     lines += [_row(f) for f in shown[:_SUMMARY_ROWS]]
@@ -193,10 +192,10 @@ def _verdict(findings: list[Finding], target: Target, code: int, fail_on: str) -
         f"1. **Revoke** {'the live key(s) now' if live else 'every key that may still work'} in the Trackyard "
         f"dashboard: {DASHBOARD_URL}. Deleting the line does not un-leak a key that was pushed.",
         "2. **Rotate**: create a replacement key and store it as a repository or environment secret.",
-        "3. **Read the key from `TRACKYARD_API_KEY`** in the code instead of hardcoding it.",
+        f"3. **Read the key from `{ENV_VAR}`** in the code instead of hardcoding it.",
         "4. **Purge it from this branch's history** before merging (`git rebase -i` or `git filter-repo`, then "
         "force-push): a follow-up commit that deletes the line leaves the key in the history.",
-        "5. A false positive? Add `yardguard:allow` in a comment on that line.",
+        f"5. {ALLOW}",
     ]
     if all(f.status == "not_checked" for f in findings):
         lines += ["", "Set `verify: true` on the action to learn which keys are live."]

@@ -31,13 +31,6 @@ NOTICE_BRANCHES = 20
 """At most this many pushed branches are checked for changes to the settings files (one git call each)."""
 PUSHER_VARIABLES = ("GL_USERNAME", "GITHUB_USER_LOGIN", "REMOTE_USER")
 """Who is pushing: GitLab, GitHub Enterprise, and web servers (smart HTTP) set one of these."""
-ADVICE = """\
-What to do:
-  1. Remove the key from these commits (git rebase -i, or git commit --amend for the last one) and push
-     again: a later commit that deletes the line still publishes the key.
-  2. Rotate the key now if it was ever shared: https://app.trackyard.com/api-keys
-  3. Read the key from the TRACKYARD_API_KEY environment variable instead of hardcoding it.
-  4. A false positive? Add `yardguard:allow` in a comment on that line."""
 
 
 class Update:
@@ -149,7 +142,8 @@ def rejection(findings: list[Finding], updates: list[Update]) -> str:
         what = "tag" if f.path == TAG_MESSAGE_PATH else "commit"
         status = "" if f.status == "not_checked" else f"  [{f.status}]"
         lines.append(f"  {_where(f)}  {what} {(f.commit or 'unknown')[:12]}  {f.redacted}  ({f.rule.id}){status}")
-    return "\n".join([*lines, "", ADVICE]) + "\n"
+    from scanner.reporters.advice import rejected_push
+    return "\n".join([*lines, "", rejected_push()]) + "\n"
 
 
 def log_event(run: Run, event: str, updates: list[Update], findings: list[Finding],

@@ -19,11 +19,6 @@ if TYPE_CHECKING:
 
 LIGHT_LIMIT = 1 << 20
 """A staged change up to this size (bytes of hunks) is searched for keywords without importing anything."""
-HOOK_ADVICE = """\
-yardguard blocked this commit: it adds a Trackyard API key.
-  - Remove the key from the file and read it from the TRACKYARD_API_KEY environment variable instead.
-  - If this key was ever pushed or shared, rotate it now: https://app.trackyard.com/api-keys
-  - A false positive? Add `yardguard:allow` in a comment on that line."""
 
 
 def run(options: Options) -> int:
@@ -47,7 +42,8 @@ def run(options: Options) -> int:
     prepared = prepare(change.root, options)
     code = finish(prepared, scan_staged(prepared, change), "staged")
     if code == 1 and options.fmt == "text":
-        print(HOOK_ADVICE, file=sys.stderr)
+        from scanner.reporters.advice import blocked_commit
+        print(blocked_commit(), file=sys.stderr)
     return code
 
 

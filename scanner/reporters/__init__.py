@@ -64,9 +64,8 @@ def render(fmt: str, findings: list[Finding], ctx: ReportContext) -> str:
     return module.render(findings, ctx)
 
 
-_STATUS_ORDER = {"live": 0, "unknown": 1, "not_checked": 2, "invalid": 3}
-
-
 def ordered(findings: list[Finding]) -> list[Finding]:
-    """Live keys first, then unknown, unchecked, invalid; then by path and line."""
-    return sorted(findings, key=lambda f: (_STATUS_ORDER.get(f.status, 9), f.path, f.line, f.column))
+    """Live keys first, then unknown, unchecked, invalid (:data:`~scanner.reporters.vocabulary.URGENCY`);
+    then by path and line."""
+    from scanner.reporters.vocabulary import URGENCY
+    return sorted(findings, key=lambda f: (URGENCY.get(f.status, 9), f.path, f.line, f.column))

@@ -2,12 +2,22 @@
 stderr, so they never mix into a report)."""
 from __future__ import annotations
 
-from scanner.model import Finding
+from scanner.model import NOT_CHECKED, Finding
+from scanner.reporters.vocabulary import (
+    ALLOW,
+    BLOCKED_COMMIT,
+    DASHBOARD_URL,
+    ENV_VAR,
+    MOVE,
+    REJECTED_PUSH,
+    REMOVE,
+    ROTATE_IF_SHARED,
+    UNPUSHED,
+    bulleted,
+    numbered,
+)
 
-DASHBOARD_URL = "https://app.trackyard.com/api-keys"
-"""Where Trackyard users revoke and create keys."""
 ROTATE = f"Revoke or rotate every key that may still work: {DASHBOARD_URL}"
-ALLOW = "A false positive? Add `yardguard:allow` in a comment on that line."
 
 
 def _keys(findings: list[Finding]) -> int:
@@ -15,7 +25,7 @@ def _keys(findings: list[Finding]) -> int:
 
 
 def _verify_hint(findings: list[Finding], command: str) -> list[str]:
-    if any(f.status != "not_checked" for f in findings):
+    if any(f.status != NOT_CHECKED for f in findings):
         return []
     return [f"Learn which keys are live (a free GET /me to Trackyard): `yardguard {command} --verify`."]
 
@@ -26,7 +36,7 @@ def _history(findings: list[Finding]) -> list[str]:
     steps = [ROTATE + " (deleting the line does not un-leak a key that was pushed)."]
     if in_head:
         shown = ", ".join(in_head[:3]) + (f" and {len(in_head) - 3} more" if len(in_head) > 3 else "")
-        steps.append(f"Still in HEAD ({shown}): remove the key and read it from the TRACKYARD_API_KEY "
+        steps.append(f"Still in HEAD ({shown}): remove the key and read it from the `{ENV_VAR}` "
                      "environment variable.")
     if past:
         steps.append(f"{past} key(s) are only in the history: after revoking, purge them if you must "
@@ -39,11 +49,9 @@ def _history(findings: list[Finding]) -> list[str]:
 
 def _pre_push(findings: list[Finding]) -> list[str]:
     return [
-        "The commits are not pushed yet: take the key out of them. For the last commit, fix the file and "
-        "`git commit --amend`; for older ones, `git rebase -i @{upstream}` (a later commit that deletes the line "
-        "still pushes the key).",
-        "Read the key from the TRACKYARD_API_KEY environment variable instead.",
-        f"If it was ever shared or pushed elsewhere, rotate it: {DASHBOARD_URL}",
+        f"The commits are not pushed yet. {UNPUSHED}",
+        MOVE,
+        ROTATE_IF_SHARED,
         *_verify_hint(findings, "history --range @{upstream}..HEAD"),
         ALLOW,
     ]
@@ -51,7 +59,7 @@ def _pre_push(findings: list[Finding]) -> list[str]:
 
 def _scan(findings: list[Finding]) -> list[str]:
     return [
-        "Remove the key from the file and read it from the TRACKYARD_API_KEY environment variable instead.",
+        REMOVE,
         f"If the file was ever committed, pushed or shared, rotate the key: {DASHBOARD_URL} "
         "(`yardguard history` shows whether the history has it).",
         *_verify_hint(findings, "scan"),
@@ -63,9 +71,9 @@ def _ci(findings: list[Finding]) -> list[str]:
     return [
         ROTATE + " (this pull request's commits carry it, even if a later commit deletes the line).",
         "Rewrite the branch so no commit has the key (`git rebase -i`, then force-push), and read it from "
-        "TRACKYARD_API_KEY (a repository secret).",
+        f"`{ENV_VAR}` (a repository secret).",
         *(["Set `verify: true` on the action to learn which keys are live."]
-          if all(f.status == "not_checked" for f in findings) else []),
+          if all(f.status == NOT_CHECKED for f in findings) else []),
         ALLOW,
     ]
 
@@ -80,3 +88,13 @@ def next_steps(command: str, findings: list[Finding]) -> str:
         return ""
     head = f"yardguard found {_keys(findings)} Trackyard API key(s). Next steps:"
     return "\n".join([head, *(f"  - {step}" for step in steps(findings))]) + "\n"
+
+
+def blocked_commit() -> str:
+    """What the pre-commit hook tells a committer whose commit it blocked."""
+    return "yardguard blocked this commit: it adds a Trackyard API key.\n" + bulleted(BLOCKED_COMMIT)
+
+
+def rejected_push() -> str:
+    """What a pre-receive hook tells a pusher whose push it rejected."""
+    return "What to do:\n" + numbered(REJECTED_PUSH, "  ")

@@ -5,6 +5,7 @@ from scanner.escaping import escape
 from scanner.findings import COMMIT_MESSAGE_PATH, Finding
 from scanner.reporters import ReportContext, ordered
 from scanner.reporters.sarif import message
+from scanner.reporters.vocabulary import REPLACE, REVOKE, words
 
 
 def escape_data(text: str) -> str:
@@ -28,8 +29,8 @@ def annotation(f: Finding, show_secret: bool = False) -> str:
     """The annotation for one finding: an error (a warning for keys proven invalid)."""
     in_file = f.path not in (COMMIT_MESSAGE_PATH, "-")
     kind = "warning" if f.status == "invalid" else "error"
-    title = f"{f.rule.description} ({f.status.replace('_', ' ')})"
-    text = message(f, show_secret) + " Revoke and rotate it, then read the key from TRACKYARD_API_KEY."
+    title = f"{f.rule.description} ({words(f.status)})"
+    text = f"{message(f, show_secret)} {REVOKE} {REPLACE}"
     if not in_file:
         return command(kind, text, title=title)
     if f.member is not None:  # the archive is the file; the message names the member and its line

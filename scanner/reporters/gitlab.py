@@ -10,20 +10,15 @@ from scanner import __version__
 from scanner.escaping import escape
 from scanner.model import Finding
 from scanner.reporters import ReportContext, home_url, ordered
-from scanner.reporters.sarif import (
-    DASHBOARD_URL,
-    fingerprint,
-    message,
-    status_phrase,
-)
+from scanner.reporters.sarif import fingerprint, message, status_phrase
+from scanner.reporters.vocabulary import REMEDIATION
 
 SCHEMA_VERSION = "15.2.1"
 SCHEMA_URL = ("https://gitlab.com/gitlab-org/security-products/security-report-schemas/-/raw/"
               f"v{SCHEMA_VERSION}/dist/secret-detection-report-format.json")
 NO_COMMIT = "0000000"  # what GitLab's own analyzer reports outside a history scan
 _SEVERITY = {"live": "Critical", "unknown": "High", "not_checked": "High", "invalid": "Low"}
-SOLUTION = (f"Revoke the key in the Trackyard dashboard ({DASHBOARD_URL}), create a new one and read it from "
-            "the TRACKYARD_API_KEY environment variable; purge it from the git history if it was pushed.")
+SOLUTION = " ".join(REMEDIATION)
 
 
 def _timestamp(value: Any) -> str:

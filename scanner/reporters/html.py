@@ -16,11 +16,8 @@ from typing import Any
 from scanner import __version__, forge
 from scanner.model import Finding
 from scanner.reporters import ReportContext, ordered
-from scanner.reporters.sarif import DASHBOARD_URL
+from scanner.reporters.vocabulary import DASHBOARD_URL, ENV_VAR, STATUSES, URGENCY, label
 
-STATUSES = ("live", "invalid", "unknown", "not_checked")
-_LABEL = {"live": "Live", "invalid": "Invalid", "unknown": "Unknown", "not_checked": "Not checked"}
-_RANK = {"live": 0, "unknown": 1, "not_checked": 2, "invalid": 3}
 _LIST_LIMIT = 50  # rows in the per-author / per-path tables
 
 
@@ -43,12 +40,8 @@ def _iso(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
 
 
-def _label(status: str) -> str:
-    return _LABEL.get(status, status.replace("_", " ").capitalize())
-
-
 def _badge(status: str) -> str:
-    return f'<span class="badge s-{esc(status)}">{esc(_label(status))}</span>'
+    return f'<span class="badge s-{esc(status)}">{esc(label(status))}</span>'
 
 
 def _author(f: Finding) -> str:
@@ -73,7 +66,7 @@ def _cards(findings: list[Finding]) -> str:
     for status in STATUSES:
         cards.append(
             f'<div class="card s-{status}"><div class="num">{by_key.get(status, 0)}</div>'
-            f'<div class="what">{_label(status)} key(s)</div>'
+            f'<div class="what">{label(status)} key(s)</div>'
             f'<div class="sub">{by_finding.get(status, 0)} finding(s)</div></div>')
     totals = (f"{len(findings)} finding(s) of {len(keys)} distinct key(s); "
               f"{len({_where(f) for f in findings})} path(s)")
@@ -147,12 +140,12 @@ def _timeline(findings: list[Finding]) -> str:
     for i, status in enumerate(lanes):
         y = top + lane * i + lane / 2
         parts.append(f'<line class="lane" x1="{left}" x2="{width - right}" y1="{y}" y2="{y}"/>'
-                     f'<text class="lanelabel" x="{left - 10}" y="{y + 4}" text-anchor="end">{_label(status)}</text>')
+                     f'<text class="lanelabel" x="{left - 10}" y="{y + 4}" text-anchor="end">{label(status)}</text>')
     axis_y = top + lane * len(lanes) + 8
     parts.append(f'<line class="axis" x1="{left}" x2="{width - right}" y1="{axis_y}" y2="{axis_y}"/>')
-    for ts, label in _ticks(lo, hi):
+    for ts, tick in _ticks(lo, hi):
         parts.append(f'<line class="tick" x1="{x(ts):.1f}" x2="{x(ts):.1f}" y1="{axis_y}" y2="{axis_y + 5}"/>'
-                     f'<text class="ticklabel" x="{x(ts):.1f}" y="{axis_y + 20}" text-anchor="middle">{label}</text>')
+                     f'<text class="ticklabel" x="{x(ts):.1f}" y="{axis_y + 20}" text-anchor="middle">{tick}</text>')
     placed: dict[int, list[float]] = {}
     for when, f in sorted(first.values(), key=lambda item: item[0]):
         lane_index = lanes.index(_lane(f))
@@ -162,7 +155,7 @@ def _timeline(findings: list[Finding]) -> str:
         offset = 0 if crowd == 0 else (crowd + 1) // 2 * 8 * (1 if crowd % 2 else -1)  # 0, +8, -8, +16 ...
         y = top + lane * lane_index + lane / 2 + max(-16, min(16, offset))
         moment = f"{when:%Y-%m-%d %H:%M} UTC" if precise else f"{when:%Y-%m-%d}"
-        tip = f"{f.redacted} - {_label(f.status)} - introduced {moment} in {_where(f)} by {_author(f)}"
+        tip = f"{f.redacted} - {label(f.status)} - introduced {moment} in {_where(f)} by {_author(f)}"
         parts.append(f'<circle class="dot s-{esc(f.status)}" cx="{cx:.1f}" cy="{y:.1f}" r="6">'
                      f'<title>{esc(tip)}</title></circle>')
     parts.append("</svg>")
@@ -257,7 +250,7 @@ class _Columns:
 
 def _row(f: Finding, show_secrets: bool, columns: _Columns, extra: dict[str, Any]) -> str:
     when = _parse_date(f.commit_date)
-    attrs = (f'data-status="{_RANK.get(f.status, 9)}" data-date="{_iso(when)}" '
+    attrs = (f'data-status="{URGENCY.get(f.status, 9)}" data-date="{_iso(when)}" '
              f'data-author="{esc(_author(f).lower())}" data-path="{esc(_where(f).lower())}"')
     cells = [
         f'<td class="status">{_verification(f)}</td>',
@@ -365,7 +358,7 @@ def _checklist(findings: list[Finding], command: str) -> str:
         first,
         f"Rotate: create a replacement key, deploy it, and confirm the old one is dead ({recheck} reports it "
         "as Invalid)." + (f" {unchecked} key(s) have not been proven dead yet." if unchecked else ""),
-        "Move the key out of the code: read it from the <code>TRACKYARD_API_KEY</code> environment variable "
+        f"Move the key out of the code: read it from the <code>{ENV_VAR}</code> environment variable "
         "(a CI secret or your secret manager in production)."
         + (" The HEAD column shows which files still hold a key today." if in_head else ""),
     ]

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from scanner import __version__
 from scanner.findings import COMMIT_MESSAGE_PATH, Finding
 from scanner.reporters import ReportContext, home_url, ordered
-from scanner.reporters.advice import DASHBOARD_URL
+from scanner.reporters.vocabulary import REMEDIATION, numbered, shout
 from scanner.rules import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -20,13 +20,8 @@ FINGERPRINT = "yardguard/v1"
 SEVERITY = {"rule": "8.0", "live": "9.5", "invalid": "4.0"}  # GitHub's security-severity (0.1-10)
 _LEVELS = ("none", "note", "warning", "error")
 
-HELP = f"""\
-A Trackyard API key is hardcoded in the repository. Anyone who can read the code or its history can use it.
-
-1. Revoke the key in the Trackyard dashboard ({DASHBOARD_URL}) - deleting the line does not un-leak it.
-2. Create a new key and store it outside the code: read it from the TRACKYARD_API_KEY environment variable.
-3. If the key was pushed, purge it from history (git filter-repo) and ask collaborators to re-clone.
-4. A false positive? Add `yardguard:allow` in a comment on that line."""
+HELP = ("A Trackyard API key is hardcoded in the repository. Anyone who can read the code or its history can use "
+        "it.\n\n" + numbered(REMEDIATION))
 
 
 def _rule_level(rule: Rule) -> str:
@@ -81,7 +76,7 @@ def status_phrase(f: Finding) -> str:
         details.append(f"{v.fact('credits_remaining')} credits left")
     if v.detail:
         details.append(v.detail)
-    text = f.status.upper().replace("_", " ") + (f" ({', '.join(details)})" if details else "")
+    text = shout(f.status) + (f" ({', '.join(details)})" if details else "")
     if f.revocation:
         text += f"; revocation: {f.revocation.status}"
     return text

@@ -4,6 +4,7 @@ from __future__ import annotations
 from scanner.escaping import escape
 from scanner.findings import Finding, summary
 from scanner.reporters import NO_FINDINGS, ReportContext, ordered
+from scanner.reporters.vocabulary import shout, words
 
 _COLORS = {"live": "\033[1;31m", "unknown": "\033[33m", "invalid": "\033[32m", "not_checked": "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -15,7 +16,7 @@ def _paint(text: str, code: str, ctx: ReportContext) -> str:
 
 def _status(f: Finding, ctx: ReportContext) -> str:
     v = f.verification
-    label = f.status.upper().replace("_", " ")
+    label = shout(f.status)
     details = [f"{k}={value}" for k, value in v.stated().items()]
     if v.detail:
         details.append(v.detail)
@@ -50,7 +51,7 @@ def render(findings: list[Finding], ctx: ReportContext) -> str:
         blocks.append("\n".join(lines))
     s = summary(findings)
     if findings:
-        counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(s["by_status"].items()))
+        counts = ", ".join(f"{n} {words(k)}" for k, n in sorted(s["by_status"].items()))
         tail = f"{s['total']} finding(s), {s['distinct_secrets']} distinct secret(s) [{counts}]"
     else:
         tail = NO_FINDINGS
