@@ -146,7 +146,7 @@ def revoke(**kw: Any) -> None:
 @cli.group(invoke_without_command=True)
 @_options_of("audit")
 @click.pass_context
-def audit(ctx: click.Context, **kw: Any) -> None:
+def audit(ctx: click.Context, /, **kw: Any) -> None:
     """Audit many repositories into one resumable SQLite store (`yardguard audit report` renders it).
 
     Exit 0 clean, 1 findings, 2 usage error, 3 some repository could not be scanned."""

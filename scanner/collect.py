@@ -5,7 +5,7 @@ import os
 import sys
 
 from scanner.decoding.stage import Decoder
-from scanner.findings import Finding
+from scanner.model import Finding
 from scanner.progress import Progress
 from scanner.run import Run
 

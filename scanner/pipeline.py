@@ -11,7 +11,7 @@ from scanner.decoding import DecodeOptions
 from scanner.decoding.stage import Decoder
 from scanner.engine import Engine
 from scanner.errors import YardguardError
-from scanner.findings import Finding
+from scanner.model import Finding
 from scanner.options import Options
 from scanner.rules import BUILTIN_RULES_DIR, add_document, load_rules, read_rule_file, rule_files
 from scanner.run import Run

@@ -17,7 +17,8 @@ from scanner.collect import range_trust, scan_history
 from scanner.commands.report import context, write_output
 from scanner.errors import YardguardError
 from scanner.escaping import escape
-from scanner.findings import COMMIT_MESSAGE_PATH, Finding
+from scanner.findings import COMMIT_MESSAGE_PATH
+from scanner.model import Finding
 from scanner.options import Options
 from scanner.pipeline import check, exit_code, prepare
 from scanner.reporters import ordered, render

@@ -21,7 +21,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from scanner.findings import Finding
+    from scanner.model import Finding
     from scanner.options import Options
     from scanner.run import Run
 

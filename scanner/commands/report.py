@@ -11,7 +11,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from scanner.findings import Finding
+    from scanner.model import Finding
     from scanner.reporters import ReportContext
     from scanner.run import Run
 
