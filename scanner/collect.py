@@ -70,18 +70,19 @@ def _at_root(root: str | os.PathLike[str], real: str | os.PathLike[str], found: 
 def scan_staged(run: Run, change: StagedChange) -> list[Finding]:
     """Findings in the lines the staged change adds; binary files (archives, UTF-16 text) and passed files
     with no staged change are read whole."""
-    from scanner.sources.staged import binary_paths, staged_blobs
+    from scanner.sources.staged import binary_paths, literals_span_no_lines, staged_blobs
     out: list[Finding] = []
     change.measure(run.scope)
     blobs = staged_blobs(change.root, binary_paths(change.added))
     for path, (new, old) in blobs.items():
         if run.decoder.worth_scanning(new, path):
             out += [f for f in run.decoder.scan(new, path) if not run.decoder.holds(old, f.secret, f"HEAD:{path}")]
+    on_raw = literals_span_no_lines(run.decoder)  # then the raw hunks are searched first (staged.py)
     for path, hunks in change.added.items():
         if path in blobs:
             continue
-        data = hunks.data
-        if run.decoder.worth_scanning(data):
+        if hunks.worth_scanning(run.decoder) if on_raw else run.decoder.worth_scanning(hunks.data):
+            data = hunks.data
             for f in run.decoder.scan(data, path):
                 line = hunks.file_line(f.line)
                 if line in hunks.added:  # a key on an unchanged context line is not new

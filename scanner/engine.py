@@ -189,8 +189,7 @@ def _occurrences(data: Buffer, literals: Iterable[bytes], ignore_case: bool) -> 
     overlap = max(map(len, wanted)) - 1
     out: list[tuple[int, int]] = []
     for i in range(0, max(len(data), 1), _SLICE):
-        whole = i == 0 and len(data) <= _SLICE and isinstance(data, bytes)
-        piece = data if whole else bytes(data[i:i + _SLICE + overlap])
+        piece = data if isinstance(data, bytes) and len(data) <= _SLICE else bytes(data[i:i + _SLICE + overlap])
         haystack = piece.lower() if ignore_case else piece
         for literal in wanted:
             at = haystack.find(literal)

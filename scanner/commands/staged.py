@@ -80,7 +80,7 @@ def is_clean(change: StagedChange) -> bool:
     so nothing can match. False means "not sure": the full scan must run (it also reports every
     configuration error). Only the light :mod:`scanner.decoding.gate` is imported, none of the decoders."""
     from scanner.decoding.gate import encoded_literals
-    from scanner.engine import KeywordMatcher
+    from scanner.engine import KeywordMatcher, minimal_keywords
     from scanner.errors import YardguardError
     try:
         # a big change is searched with regex or Hyperscan: importing one costs less than lower-casing it
@@ -88,8 +88,14 @@ def is_clean(change: StagedChange) -> bool:
         keywords = KeywordMatcher(_keywords(change.root), light=not big)
     except (YardguardError, LookupError, OSError, KeyError, TypeError, ValueError, AttributeError):
         return False
-    literals = encoded_literals(keywords.literals)
-    if any(_mentions(a.data, keywords, literals) for a in change.added.values()):
+    # the full scan's decoder gates on the encoded forms of the keywords that contain no other (a longer
+    # keyword's forms contain them): the same literals, a fraction of the work
+    literals = encoded_literals(k.encode("latin-1") for k in minimal_keywords(k.decode("latin-1")
+                                                                               for k in keywords.literals))
+    # the raw hunks hold every added line (and the removed ones: at worst the full scan runs for nothing),
+    # so a literal without a newline that is in the added lines is in them too
+    raw = not any(b"\n" in k for k in (*keywords.literals, *literals))
+    if any(_mentions(a.raw if raw else a.data, keywords, literals) for a in change.added.values()):
         return False
     whole = [real for _, real in change.whole_files()]
     if not whole:

@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Container, Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 
 from scanner import gitutil
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from scanner.decoding.stage import Decoder
     from scanner.progress import Scope
 
+HEAD = 1024
+"""Bytes of a file's start that decide whether it is a container or UTF-16 (magic bytes, byte-order marks)."""
 CONTEXT_LINES = 10
 """Unchanged lines read around each change: a key added under an existing ``- name: TRACKYARD_API_KEY``
 or next to an existing ``api.trackyard.com`` URL is only recognisable with its neighbours."""
@@ -19,22 +22,26 @@ class AddedLines:
     """The new-side lines of one staged file's hunks (the added lines plus a little context), joined by
     newlines; ``numbers`` is the file line of each, ``added`` the file lines the change adds.
 
-    Built from the file's hunk text (``raw``) on first use: a file of a big change is often only searched
-    for keywords, and a new file's hunk (``@@ -0,0 +1,N @@``, every line added) becomes :attr:`data` with
-    one replace, its lines numbered by a ``range``, with no object per line."""
+    Built from the file's hunk text (``raw``) on first use, and only as far as asked: a file of a big
+    change is usually only searched for keywords (:meth:`worth_scanning`, on the raw hunks), and a new
+    file's hunk (``@@ -0,0 +1,N @@``, every line added) is numbered by a ``range`` and becomes :attr:`data`
+    with one replace, with no object per line."""
 
-    __slots__ = ("path", "raw", "_lines", "_numbers", "_added", "_data", "_parsed")
+    __slots__ = ("path", "raw", "_lines", "_numbers", "_added", "_data", "_parsed", "_body", "_size")
 
     def __init__(self, path: str, raw: bytes) -> None:
         self.path, self.raw = path, raw
         self._lines: list[bytes] | None = None
         self._numbers: Sequence[int] = ()
-        self._added: Container[int] = ()
+        self._added: Collection[int] = ()
         self._data: bytes | None = None
         self._parsed = False
+        self._body: bytes | None = None  # a new file's hunk lines, each still with its "+"
+        self._size = 0
 
     def _parse_new_file(self) -> bool:
-        """Parse a new file's hunk, where every line is added, without splitting it; False for any other."""
+        """Parse a new file's hunk, where every line is added, without splitting or copying it; False for
+        any other."""
         raw = self.raw
         if not raw.startswith(b"@@ -0,0 +1"):
             return False
@@ -43,10 +50,9 @@ class AddedLines:
         if body[last:last + 1] == b"\\":  # "\\ No newline at end of file"
             body = body[:max(last - 1, 0)]
         newlines = body.count(b"\n")
-        data = body[1:].replace(b"\n+", b"\n")
-        if body[:1] != b"+" or len(data) != len(body) - 1 - newlines:  # a line that is not an added one
+        if body[:1] != b"+" or body.count(b"\n+") != newlines:  # a line that is not an added one
             return False
-        self._data = data
+        self._body, self._size = body, len(body) - 1 - newlines
         self._numbers = self._added = range(1, newlines + 2)
         return True
 
@@ -55,8 +61,34 @@ class AddedLines:
         if not self._parsed:
             self._parse()
         if self._data is None:
-            self._data = b"\n".join(self.lines)
+            self._data = (b"\n".join(self.lines) if self._body is None
+                          else self._body[1:].replace(b"\n+", b"\n"))
         return self._data
+
+    @property
+    def size(self) -> int:
+        """``len(data)``, without building it for a new file."""
+        if not self._parsed:
+            self._parse()
+        return self._size if self._body is not None else len(self.data)
+
+    def head(self, size: int) -> bytes:
+        """The first ``size`` bytes of :attr:`data` (all of it when shorter), without building it for a new
+        file: each byte of data is at most two of its hunk (a newline and the next line's "+")."""
+        if not self._parsed:
+            self._parse()
+        if self._body is None or self._data is not None:
+            return self.data[:size]
+        return self._body[1:2 * size + 1].replace(b"\n+", b"\n")[:size]
+
+    def worth_scanning(self, decoder: Decoder) -> bool:
+        """``decoder.worth_scanning(data)``, mostly without building :attr:`data`: byte-order marks and magic
+        bytes are looked for in its head, keywords and their encoded forms in the raw hunks first (holding
+        no newline, a literal in data is in the raw hunks too; see :func:`literals_span_no_lines`)."""
+        if self._data is not None:
+            return decoder.worth_scanning(self._data)
+        return decoder.worth_scanning(self.head(HEAD)) or (decoder.worth_scanning(self.raw)
+                                                           and decoder.worth_scanning(self.data))
 
     @property
     def lines(self) -> list[bytes]:
@@ -73,7 +105,7 @@ class AddedLines:
         return self._numbers
 
     @property
-    def added(self) -> Container[int]:
+    def added(self) -> Collection[int]:
         if not self._parsed:
             self._parse()
         return self._added
@@ -192,7 +224,7 @@ class StagedChange:
         whole = list(self.whole_files())
         scope.add("staged files", len(self.added) + len(whole))
         scope.add("added lines", sum(len(hunks.added) for hunks in self.added.values()))
-        scope.nbytes += sum(len(hunks.data) for hunks in self.added.values())
+        scope.nbytes += sum(hunks.size for hunks in self.added.values())
         scope.nbytes += sum(os.path.getsize(real) for _, real in whole)
 
     def whole_files(self) -> Iterator[tuple[str, str]]:
@@ -205,10 +237,16 @@ class StagedChange:
                     yield rel, p
 
 
+def literals_span_no_lines(decoder: Decoder) -> bool:
+    """True when no keyword or encoded keyword of ``decoder`` holds a newline (rule keywords may, in
+    principle): then :meth:`AddedLines.worth_scanning` may search the raw hunks."""
+    return not any(b"\n" in k for k in (*decoder.engine.keywords.literals, *decoder.literals))
+
+
 def binary_paths(added: dict[str, AddedLines]) -> list[str]:
     """Staged files whose added lines hold NUL bytes: a diff of a binary (an archive, UTF-16 text) is
     useless, so their staged blob is read and scanned whole (:func:`staged_blobs`)."""
-    return [path for path, lines in added.items() if b"\0" in lines.data]  # data: the lines, joined
+    return [path for path, lines in added.items() if b"\0" in lines.raw and b"\0" in lines.data]
 
 
 def staged_blobs(root: str, paths: list[str]) -> dict[str, tuple[bytes, bytes]]:
