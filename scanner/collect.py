@@ -11,6 +11,9 @@ from scanner.run import Run
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from scanner.sources.push import Update
     from scanner.sources.staged import StagedChange
 
 
@@ -119,26 +122,18 @@ def scan_history(run: Run, repo: str | os.PathLike[str], rev_range: str | None, 
     return history.mark_in_head(repo, run.decoder, found)
 
 
-def push_ranges(environ: dict[str, str] | os._Environ[str], stdin_lines: list[str],
-                repo: str | os.PathLike[str] = ".") -> list[str]:
-    """History ranges for a push: ``remote..local`` per updated ref; a new branch, or a remote commit this
-    repository lacks (a force push over unfetched work), is its commits that no remote ref has. Reads
-    pre-commit's PRE_COMMIT_FROM_REF/TO_REF (or PRE_COMMIT_LOCAL_BRANCH when a root commit is pushed,
-    where pre-commit sets no refs), else git's hook stdin."""
-    from scanner import gitutil
-    pairs: list[tuple[str, str]] = []
-    if environ.get("PRE_COMMIT_TO_REF"):
-        pairs.append((environ.get("PRE_COMMIT_FROM_REF", ""), environ["PRE_COMMIT_TO_REF"]))
-    elif environ.get("PRE_COMMIT_LOCAL_BRANCH"):
-        pairs.append(("", environ["PRE_COMMIT_LOCAL_BRANCH"]))
-    for line in stdin_lines:
-        parts = line.split()
-        if len(parts) == 4:
-            pairs.append((parts[3], parts[1]))
-    ranges = []
-    for remote, local in pairs:
-        if not local or set(local) == {"0"}:
-            continue  # a deleted ref publishes nothing
-        known = bool(remote) and set(remote) != {"0"} and gitutil.has_commit(repo, remote)
-        ranges.append(f"{remote}..{local}" if known else local)
-    return ranges
+def scan_push(run: Run, root: str, updates: list[Update], environ: Mapping[str, str]) -> list[Finding]:
+    """Keys introduced by the commits no ref had before this push (in blobs the repository did not already
+    have), and in the pushed annotated tags."""
+    from scanner.findings import dedupe_locations
+    from scanner.sources import history
+    from scanner.sources.push import blobs_before_push
+    news = [u.new for u in updates if not u.deleted]
+    if not news:
+        return []
+    found = history.scan_commits(root, run.decoder, [*news, "--not", "--all"],
+                                 known_blobs=blobs_before_push(root, environ))
+    tags = [u.new for u in updates if not u.deleted and u.ref.startswith("refs/tags/") and u.old != u.new]
+    if tags:
+        found += history.scan_tag_messages(root, run.decoder, tags)
+    return dedupe_locations(found)

@@ -6,12 +6,13 @@ import os
 import sys
 
 from scanner import gitutil
-from scanner.collect import push_ranges, range_trust, scan_history
+from scanner.collect import range_trust, scan_history
 from scanner.commands.report import finish
 from scanner.errors import YardguardError
 from scanner.findings import dedupe_locations
 from scanner.options import Options
 from scanner.pipeline import prepare
+from scanner.sources.push import push_ranges
 
 
 def run(options: Options) -> int:

@@ -16,6 +16,7 @@ import time
 from scanner.errors import YardguardError
 from scanner.escaping import escape
 from scanner.findings import COMMIT_MESSAGE_PATH, TAG_MESSAGE_PATH
+from scanner.sources.push import Update, parse_updates, push_options
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from scanner.options import Options
     from scanner.run import Run
 
-ZERO_OIDS = ("0" * 40, "0" * 64)
 SKIP_OPTION = "yardguard.skip"
 NOTICE_BRANCHES = 20
 """At most this many pushed branches are checked for changes to the settings files (one git call each)."""
@@ -33,43 +33,8 @@ PUSHER_VARIABLES = ("GL_USERNAME", "GITHUB_USER_LOGIN", "REMOTE_USER")
 """Who is pushing: GitLab, GitHub Enterprise, and web servers (smart HTTP) set one of these."""
 
 
-class Update:
-    """One line of the hook's stdin: ``ref`` moves from ``old`` to ``new`` (zeros: created / deleted)."""
-
-    __slots__ = ("new", "old", "ref")
-
-    def __init__(self, old: str, new: str, ref: str) -> None:
-        self.old, self.new, self.ref = old, new, ref
-
-    @property
-    def deleted(self) -> bool:
-        return self.new in ZERO_OIDS
-
-
 class OverBudget(Exception):
     """The scan ran past the configured ``time_budget``."""
-
-
-def parse_updates(lines: list[str]) -> list[Update]:
-    """The ``<old> <new> <ref>`` lines git writes to a pre-receive hook."""
-    updates = []
-    for line in lines:
-        parts = line.split()
-        if not parts:
-            continue
-        if len(parts) != 3:
-            raise YardguardError(f"pre-receive: expected '<old> <new> <ref>' on stdin, got {line[:80]!r}")
-        updates.append(Update(*parts))
-    return updates
-
-
-def push_options(environ: Mapping[str, str]) -> list[str]:
-    """The push options (``git push -o X``) git passes as ``GIT_PUSH_OPTION_COUNT`` / ``GIT_PUSH_OPTION_<n>``."""
-    try:
-        count = int(environ.get("GIT_PUSH_OPTION_COUNT", "0"))
-    except ValueError:
-        return []
-    return [environ.get(f"GIT_PUSH_OPTION_{i}", "") for i in range(min(count, 1000))]
 
 
 def pusher(environ: Mapping[str, str]) -> str | None:
@@ -85,44 +50,6 @@ def default_branch(root: str) -> str:
     if code not in (0, 1):
         raise YardguardError("pre-receive must run inside a git repository (as git's pre-receive hook)")
     return "HEAD" if code == 0 else NOTHING_PUBLISHED
-
-
-def blobs_before_push(root: str, environ: Mapping[str, str]) -> Callable[[list[str]], set[str]] | None:
-    """Which of some blobs the repository had before this push: those in its object store proper, outside
-    git's quarantine (a directory inside it, ``GIT_QUARANTINE_PATH``). None without a quarantine."""
-    quarantine = environ.get("GIT_QUARANTINE_PATH")
-    if not quarantine:
-        return None
-    from scanner import gitutil
-    # the object store as it was: no quarantine (the repository's own alternates, e.g. a fork network's
-    # pool, still count)
-    before = {"GIT_OBJECT_DIRECTORY": os.path.dirname(os.path.abspath(quarantine)),
-              "GIT_ALTERNATE_OBJECT_DIRECTORIES": "", "GIT_QUARANTINE_PATH": ""}
-
-    def known(oids: list[str]) -> set[str]:
-        query = "".join(f"{o}\n" for o in oids).encode()
-        code, out, _ = gitutil.run(root, "cat-file", "--batch-check=%(objectname) %(objecttype)", input=query,
-                                   env=before)
-        if code != 0:
-            return set()  # not sure: every key counts
-        return {line.split()[0].decode() for line in out.splitlines() if line.endswith(b" blob")}
-    return known
-
-
-def scan_push(run: Run, root: str, updates: list[Update], environ: Mapping[str, str]) -> list[Finding]:
-    """Keys introduced by the commits no ref had before this push (in blobs the repository did not already
-    have), and in the pushed annotated tags."""
-    from scanner.findings import dedupe_locations
-    from scanner.sources import history
-    news = [u.new for u in updates if not u.deleted]
-    if not news:
-        return []
-    found = history.scan_commits(root, run.decoder, [*news, "--not", "--all"],
-                                 known_blobs=blobs_before_push(root, environ))
-    tags = [u.new for u in updates if not u.deleted and u.ref.startswith("refs/tags/") and u.old != u.new]
-    if tags:
-        found += history.scan_tag_messages(root, run.decoder, tags)
-    return dedupe_locations(found)
 
 
 def _where(f: Finding) -> str:
@@ -208,6 +135,7 @@ def run(options: Options) -> int:
     """Scan the push git describes on stdin, report, and return the hook's exit code (0 accepts, anything
     else rejects). The time budget counts from the start of this process."""
     from scanner import STARTED
+    from scanner.collect import scan_push
     from scanner.pipeline import check, exit_code, prepare
     lines = [] if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read().splitlines()
     environ = os.environ
