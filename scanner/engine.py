@@ -7,13 +7,14 @@ from collections.abc import Iterable, Iterator
 from mmap import mmap
 
 from scanner.errors import YardguardError
-from scanner.rules import Rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
     from regex import Pattern
+
+    from scanner.rules import Rule  # rules import the engine's timeout: a type here, never an import
 
 Buffer = bytes | bytearray | memoryview | mmap
 """What the engine reads: any bytes-like buffer, including an mmap of a huge file."""

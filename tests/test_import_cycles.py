@@ -108,7 +108,6 @@ KNOWN = [
     ["scanner.config", "scanner.trust"],
     ["scanner.decoding.containers", "scanner.decoding.containers.pycfmt", "scanner.decoding.containers.sqlitefmt",
      "scanner.decoding.containers.streams", "scanner.decoding.containers.tarfmt", "scanner.decoding.containers.zipfmt"],
-    ["scanner.engine", "scanner.rules"],
 ]
 """Cycles still to break (issue 15): remove each from this list as it goes; none may be added."""
 
