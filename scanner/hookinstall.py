@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from scanner import gitutil
-from scanner.commands.pre_receive import SKIP_OPTION
 from scanner.errors import YardguardError
+from scanner.sources.push import SKIP_OPTION
 
 _PACKAGE = Path(__file__).resolve().parent
 HOOKS_DIR = _PACKAGE / "hooks" if (_PACKAGE / "hooks").is_dir() else _PACKAGE.parent / "hooks"

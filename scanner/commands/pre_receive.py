@@ -16,7 +16,7 @@ import time
 from scanner.errors import YardguardError
 from scanner.escaping import escape
 from scanner.findings import COMMIT_MESSAGE_PATH, TAG_MESSAGE_PATH
-from scanner.sources.push import Update, parse_updates, push_options
+from scanner.sources.push import SKIP_OPTION, Update, parse_updates, push_options
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from scanner.options import Options
     from scanner.run import Run
 
-SKIP_OPTION = "yardguard.skip"
 NOTICE_BRANCHES = 20
 """At most this many pushed branches are checked for changes to the settings files (one git call each)."""
 PUSHER_VARIABLES = ("GL_USERNAME", "GITHUB_USER_LOGIN", "REMOTE_USER")

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
 ZERO_OIDS = ("0" * 40, "0" * 64)
+SKIP_OPTION = "yardguard.skip"
+"""The push option (``git push -o yardguard.skip``) that asks a server allowing it to let a push through."""
 
 
 def push_ranges(environ: Mapping[str, str], stdin_lines: list[str],
