@@ -7,8 +7,9 @@ from collections.abc import Callable, Iterable, Iterator
 
 from scanner import filters
 from scanner.engine import Buffer, Engine, Match, RegexTimeout
-from scanner.model import Finding, printable
-from scanner.model import redact as redact  # re-exported: the sources import these from here
+from scanner.model import Finding as Finding  # re-exported: the sources import these from here
+from scanner.model import printable
+from scanner.model import redact as redact
 from scanner.model import sha256 as sha256
 
 TYPE_CHECKING = False

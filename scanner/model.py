@@ -62,7 +62,7 @@ class Verification:
                    http_status if isinstance(http_status, int) and not isinstance(http_status, bool) else None)
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and self.to_dict() == other.to_dict()  # type: ignore[attr-defined]
+        return type(other) is type(self) and self.to_dict() == other.to_dict()
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -94,7 +94,7 @@ class Revocation:
                    http_status if isinstance(http_status, int) and not isinstance(http_status, bool) else None)
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and self.to_dict() == other.to_dict()  # type: ignore[attr-defined]
+        return type(other) is type(self) and self.to_dict() == other.to_dict()
 
     __hash__ = None  # type: ignore[assignment]
 

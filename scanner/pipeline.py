@@ -6,7 +6,7 @@ import os
 import sys
 
 from scanner import filters, tomlfile
-from scanner.config import Config, load_config
+from scanner.config import Config
 from scanner.decoding import DecodeOptions
 from scanner.decoding.stage import Decoder
 from scanner.engine import Engine
@@ -15,6 +15,7 @@ from scanner.model import Finding
 from scanner.options import Options
 from scanner.rules import BUILTIN_RULES_DIR, add_document, load_rules, read_rule_file, rule_files
 from scanner.run import Run
+from scanner.trust import load_config
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ import os
 import posixpath
 
 from scanner import gitutil
-from scanner.config import CONFIG_FILE, OPERATOR_ONLY, Config, explicit_table, from_table
+from scanner.config import CONFIG_FILE, SERVER_KEYS, Config, explicit_table, from_table
 from scanner.errors import YardguardError
 
 TYPE_CHECKING = False
@@ -108,16 +108,16 @@ def _baseline(root: str | os.PathLike[str], rev: str, named: str, source: str) -
 def load(root: str | os.PathLike[str], rev: str, explicit: str | None = None, heads: list[str] = ()) -> Settings:  # type: ignore[assignment]
     """The settings of a gate whose trusted revision is ``rev`` (:data:`NOTHING_PUBLISHED`: the
     defaults), with the operator's config file ``explicit`` laid over the repository's: a key the
-    operator sets wins. Keys of :data:`~scanner.config.OPERATOR_ONLY` are never taken from the repository.
+    operator sets wins. Keys of :data:`~scanner.config.SERVER_KEYS` are never taken from the repository.
     The notices include the settings files that the commits under review (``heads``) change."""
     from scanner import trust
     table, source = repository_table(root, rev)
     trust.check_repository_config(table, source)
     notices = []
-    ignored = sorted(OPERATOR_ONLY & set(table))
+    ignored = sorted(SERVER_KEYS & set(table))
     if ignored:
         notices.append(f"{source} sets {', '.join(ignored)}: only the operator's config may (ignored)")
-        table = {k: v for k, v in table.items() if k not in OPERATOR_ONLY}
+        table = {k: v for k, v in table.items() if k not in SERVER_KEYS}
     from_table(table, source, base_dir=str(root))  # the repository's own table must be valid alone
     if rev == NOTHING_PUBLISHED:
         notices.append("nothing published to read the repository's config from: using the defaults")

@@ -6,34 +6,22 @@ files and baseline that config names, whether read from the work tree or from a 
 only narrow what is reported in its own interest: it can never choose where keys are sent, what a
 provider's answer means, what a cached verdict says, or where yardguard writes.
 
-========================================  ==========================================================
-setting                                   repository may set it?
-========================================  ==========================================================
-``rules``, ``disabled_rules``,            yes (its own rule files may add rules, never providers)
-``exclude_paths``, ``baseline``,
-``max_file_size``, ``fail_on``,
-``verify_timeout``, ``verify_deadline``,
-``verify_concurrency``, ``verify_retries``
-:data:`OPERATOR_KEYS`                     no: a repository config that sets one is exit 2
-``[provider.X]`` tables (request specs,   no: a repository rule file that has one is exit 2
-``api_base``, ``api_base_env``,
-``outcomes``, ...)
-server-side keys                          ignored with a notice (:data:`scanner.config.OPERATOR_ONLY`)
-========================================  ==========================================================
+Each config key declares who may set it (:class:`scanner.config.Config`): a repository config that sets an
+``operator`` key (:data:`~scanner.config.OPERATOR_KEYS`) is exit 2; a ``server`` key
+(:data:`~scanner.config.SERVER_KEYS`, the pre-receive gate's own settings) is ignored with a notice, so that
+a config on the default branch cannot take the gate down. A repository rule file with a ``[provider.X]``
+table (request specs, ``api_base``, ``api_base_env``, ``outcomes``, ...) is exit 2.
 """
 from __future__ import annotations
 
 import os
 
+from scanner.config import OPERATOR_KEYS, Config, explicit_table, from_table, repository_table
 from scanner.errors import YardguardError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
-
-OPERATOR_KEYS = frozenset({"api_base", "verify_cache", "verify_cache_ttl", "audit_log"})
-"""Config keys only the operator may set: where keys are sent, where verdicts are cached and for how long
-(a planted cache entry could call a live key invalid), where the revocation log is written."""
 
 PATH_KEYS = frozenset({"rules", "baseline", "verify_cache", "audit_log", "push_log"})
 """Config keys holding paths (relative ones resolve from the directory of the file that sets them)."""
@@ -84,7 +72,6 @@ def user_table() -> tuple[dict[str, Any], str] | None:
     path = user_config_path()
     if not os.path.isfile(path):
         return None
-    from scanner.config import explicit_table
     return absolute_paths(explicit_table(path), os.path.dirname(os.path.abspath(path))), path
 
 
@@ -95,3 +82,23 @@ def over_repository(repository: dict[str, Any], operator: dict[str, Any]) -> dic
     for key, value in operator.items():
         merged[key] = [*repository.get(key, []), *value] if isinstance(value, list) else value
     return merged
+
+
+def load_config(root: str | os.PathLike[str], explicit: str | None = None) -> Config:
+    """The settings of a run in ``root``: ``explicit`` (``--config``, the operator's) or else the repository's
+    ``root/.yardguard.toml`` or ``[tool.yardguard]`` in ``root/pyproject.toml``, with the user-level config
+    (the operator's too) laid over it; defaults for what none sets. A repository's config may not set the
+    operator's keys, and the rule files it names are marked as the repository's."""
+    if explicit:
+        table, source, base_dir = explicit_table(explicit), explicit, None
+    else:
+        table, source, base_dir = repository_table(root)
+        check_repository_config(table, source)
+    config = from_table(table, source, base_dir)
+    user = user_table()
+    if user is not None:
+        from_table(*user)  # the user's own table must be valid alone
+        config = from_table(over_repository(table, user[0]), source, base_dir)
+    if not explicit:
+        config.repository_rules = [config.resolve(p) for p in table.get("rules", [])]
+    return config

@@ -105,7 +105,6 @@ def test_the_graph_sees_lazy_imports_and_skips_type_checking_ones() -> None:
 
 
 KNOWN = [
-    ["scanner.config", "scanner.trust"],
     ["scanner.decoding.containers", "scanner.decoding.containers.pycfmt", "scanner.decoding.containers.sqlitefmt",
      "scanner.decoding.containers.streams", "scanner.decoding.containers.tarfmt", "scanner.decoding.containers.zipfmt"],
 ]

@@ -58,8 +58,8 @@ def _answers_fast(options: Options) -> bool:
 
 def _keywords(root: str) -> list[bytes]:
     """Lower-case keywords of every enabled rule, with the repository's config applied."""
-    from scanner.config import load_config
     from scanner.rules import all_rule_files, read_rule_file
+    from scanner.trust import load_config
     config = load_config(root)
     if config.baseline and not os.path.isfile(config.resolve(config.baseline)):
         raise LookupError("baseline missing: let the full run report it")

@@ -61,7 +61,8 @@ def render(fmt: str, findings: list[Finding], ctx: ReportContext) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     module = importlib.import_module(f"scanner.reporters.{fmt}")
-    return module.render(findings, ctx)
+    text: str = module.render(findings, ctx)
+    return text
 
 
 def ordered(findings: list[Finding]) -> list[Finding]:
