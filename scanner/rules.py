@@ -25,7 +25,7 @@ _KNOWN = set(_REQUIRED) | {
 }
 
 
-_BODIES = 4096
+_BODIES = 1 << 16
 """Secret bodies a rule remembers (its prefix regex runs once per secret, not once per question)."""
 
 
