@@ -104,16 +104,9 @@ def test_the_graph_sees_lazy_imports_and_skips_type_checking_ones() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
-KNOWN = [
-    ["scanner.decoding.containers", "scanner.decoding.containers.pycfmt", "scanner.decoding.containers.sqlitefmt",
-     "scanner.decoding.containers.streams", "scanner.decoding.containers.tarfmt", "scanner.decoding.containers.zipfmt"],
-]
-"""Cycles still to break (issue 15): remove each from this list as it goes; none may be added."""
-
-
 def test_no_import_cycle_in_the_package() -> None:
     graph = {name: imports_of(name) for name in MODULES}
-    assert [c for c in cycles(graph) if c not in KNOWN] == []
+    assert cycles(graph) == []
 
 
 def test_only_the_command_line_imports_the_commands() -> None:

@@ -9,38 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-Warn = Callable[[str], None]
-
-
-class ArchiveLimits:
-    """Per-archive bounds (config keys in brackets, defaults set by decode in config.py)."""
-
-    __slots__ = ("max_bytes", "max_entries", "max_ratio")
-
-    def __init__(self, max_bytes: int, max_entries: int, max_ratio: float) -> None:
-        self.max_bytes = max_bytes      # total uncompressed bytes read from one archive [max_archive_bytes]
-        self.max_entries = max_entries  # members looked at in one archive               [max_archive_entries]
-        self.max_ratio = max_ratio      # uncompressed / compressed, per member and overall [max_archive_ratio]
-
-    def __repr__(self) -> str:
-        return f"ArchiveLimits({self.max_bytes}, {self.max_entries}, {self.max_ratio})"
-
-
-class Member:
-    """One thing inside a container: ``name`` is a label only (never a filesystem path; may contain
-    '../' or start with '/': it is never opened), ``data`` its bytes, ``kind`` the container format it
-    came from: "zip" | "tar" | "gzip" | "bz2" | "xz" | "sqlite" | "pyc"."""
-
-    __slots__ = ("name", "data", "kind")
-
-    def __init__(self, name: str, data: bytes, kind: str) -> None:
-        self.name = name
-        self.data = data
-        self.kind = kind
-
-    def __repr__(self) -> str:
-        return f"Member({self.name!r}, <{len(self.data)} bytes>, {self.kind!r})"
-
+from scanner.decoding.containers.members import ArchiveLimits as ArchiveLimits
+from scanner.decoding.containers.members import Member as Member
+from scanner.decoding.containers.members import Warn as Warn
+from scanner.decoding.containers.members import label as label
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _PYC_FLAGS = (b"\0\0\0\0", b"\1\0\0\0", b"\3\0\0\0")  # timestamp-, checked-hash- or unchecked-hash-based
@@ -113,24 +85,3 @@ def _opener(kind: str) -> Callable[..., Iterator[Member]]:
         return pyc_members
     from scanner.decoding.containers.streams import stream_members
     return lambda view, name, limits, warn: stream_members(kind, view, name, limits, warn)
-
-
-def label(name: str) -> str:
-    """``name`` made safe for a one-line warning: control characters replaced, alphanumeric runs of 16
-    or more (which could be key material) cut to their first four characters, at most 120 characters."""
-    out: list[str] = []
-    run: list[str] = []
-
-    def end_run() -> None:
-        out.append("".join(run) if len(run) < 16 else "".join(run[:4]) + "\u2026")
-        run.clear()
-
-    for ch in name[:400]:
-        if ch.isascii() and ch.isalnum():
-            run.append(ch)
-            continue
-        end_run()
-        out.append(ch if ch.isprintable() else "?")
-    end_run()
-    text = "".join(out)
-    return text if len(text) <= 120 else text[:119] + "\u2026"

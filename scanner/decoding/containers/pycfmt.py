@@ -9,7 +9,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 
-from scanner.decoding.containers import ArchiveLimits, Member, Warn
+from scanner.decoding.containers.members import ArchiveLimits, Member, Warn
 
 MAX_DEPTH = 200
 """Nesting of tuples/code objects followed (CPython's own limit is 2000; real code nests far less)."""

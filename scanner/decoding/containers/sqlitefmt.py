@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 
-from scanner.decoding.containers import ArchiveLimits, Member, Warn, label
+from scanner.decoding.containers.members import ArchiveLimits, Member, Warn, label
 
 STEPS_PER_BYTE = 64
 """Virtual-machine steps allowed per byte of the file (plus a fixed million): far above a full read."""

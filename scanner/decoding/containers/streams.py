@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scanner.decoding.containers import ArchiveLimits, Member, Warn
 from scanner.decoding.containers.bounded import Decoder, read_all, stop_reason
+from scanner.decoding.containers.members import ArchiveLimits, Member, Warn
 from scanner.decoding.containers.tarfmt import tar_members
 
 _SUFFIXES = {"gzip": (".gz", ".gzip", ".z"), "bz2": (".bz2", ".bz"), "xz": (".xz",)}

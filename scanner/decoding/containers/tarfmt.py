@@ -9,8 +9,8 @@ from __future__ import annotations
 import tarfile
 from collections.abc import Iterator
 
-from scanner.decoding.containers import ArchiveLimits, Member, Warn
 from scanner.decoding.containers.bounded import CORRUPT, LIMIT, TRUNCATED, MemReader, stop_reason
+from scanner.decoding.containers.members import ArchiveLimits, Member, Warn
 
 _ERRORS = (tarfile.TarError, EOFError, OSError, ValueError, OverflowError)
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 
-from scanner.decoding.containers import ArchiveLimits, Member, Warn, label
 from scanner.decoding.containers.bounded import RATIO_FLOOR, Decoder, MemReader, read_all, stop_reason
+from scanner.decoding.containers.members import ArchiveLimits, Member, Warn, label
 
 _LOCAL = b"PK\x03\x04"
 _CENTRAL = b"PK\x01\x02"
