@@ -73,10 +73,10 @@ def _at_root(root: str | os.PathLike[str], real: str | os.PathLike[str], found: 
 def scan_staged(run: Run, change: StagedChange) -> list[Finding]:
     """Findings in the lines the staged change adds; binary files (archives, UTF-16 text) and passed files
     with no staged change are read whole."""
-    from scanner.sources.staged import binary_paths, literals_span_no_lines, staged_blobs
+    from scanner.sources.staged import binary_versions, literals_span_no_lines
     out: list[Finding] = []
     change.measure(run.scope)
-    blobs = staged_blobs(change.root, binary_paths(change.added))
+    blobs = binary_versions(change.root, change.added)
     for path, (new, old) in blobs.items():
         if run.decoder.worth_scanning(new, path):
             out += [f for f in run.decoder.scan(new, path) if not run.decoder.holds(old, f.secret, f"HEAD:{path}")]

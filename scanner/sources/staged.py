@@ -27,10 +27,12 @@ class AddedLines:
     file's hunk (``@@ -0,0 +1,N @@``, every line added) is numbered by a ``range`` and becomes :attr:`data`
     with one replace, with no object per line."""
 
-    __slots__ = ("path", "raw", "_lines", "_numbers", "_added", "_data", "_parsed", "_body", "_size")
+    __slots__ = ("path", "raw", "replaced", "_lines", "_numbers", "_added", "_data", "_parsed", "_body", "_size",
+                 "_final_newline")
 
     def __init__(self, path: str, raw: bytes) -> None:
         self.path, self.raw = path, raw
+        self.replaced = False  # the patch also deletes this path (a type change): it is in HEAD
         self._lines: list[bytes] | None = None
         self._numbers: Sequence[int] = ()
         self._added: Collection[int] = ()
@@ -38,6 +40,7 @@ class AddedLines:
         self._parsed = False
         self._body: bytes | None = None  # a new file's hunk lines, each still with its "+"
         self._size = 0
+        self._final_newline = True
 
     def _parse_new_file(self) -> bool:
         """Parse a new file's hunk, where every line is added, without splitting or copying it; False for
@@ -49,6 +52,7 @@ class AddedLines:
         last = body.rfind(b"\n") + 1
         if body[last:last + 1] == b"\\":  # "\\ No newline at end of file"
             body = body[:max(last - 1, 0)]
+            self._final_newline = False
         newlines = body.count(b"\n")
         if body[:1] != b"+" or body.count(b"\n+") != newlines:  # a line that is not an added one
             return False
@@ -80,6 +84,15 @@ class AddedLines:
         if self._body is None or self._data is not None:
             return self.data[:size]
         return self._body[1:2 * size + 1].replace(b"\n+", b"\n")[:size]
+
+    def new_file(self) -> bytes | None:
+        """The whole staged file when the change adds it (one new-file hunk, and no section of the patch
+        deletes the path), rebuilt from its hunk (``--text`` shows every byte); else None."""
+        if not self._parsed:
+            self._parse()
+        if self._body is None or self.replaced:
+            return None
+        return self.data + b"\n" if self._final_newline else self.data
 
     def worth_scanning(self, decoder: Decoder) -> bool:
         """``decoder.worth_scanning(data)``, mostly without building :attr:`data`: byte-order marks and magic
@@ -169,6 +182,7 @@ def parse_patch(patch: bytes) -> tuple[dict[str, AddedLines], set[str]]:
     each file's header is split into lines here; its hunks are kept as they are (:class:`AddedLines`)."""
     added: dict[str, AddedLines] = {}
     touched: set[str] = set()
+    gone: set[str] = set()  # old sides: paths HEAD has
     if patch.endswith(b"\n"):
         patch = patch[:-1]
     for section in patch.split(b"\ndiff --git "):  # a hunk line starts with "+", "-", " " or "\\"
@@ -179,11 +193,15 @@ def parse_patch(patch: bytes) -> tuple[dict[str, AddedLines], set[str]]:
             if line.startswith(b"+++ ") and line[4:] != b"/dev/null":
                 path = _strip_prefix(unquote(line[4:].rstrip(b"\t")))
                 touched.add(path)
+            elif line.startswith(b"--- ") and line[4:] != b"/dev/null":
+                gone.add(_strip_prefix(unquote(line[4:].rstrip(b"\t"))))  # in HEAD (or deleted here)
             elif line.startswith(b"rename to ") or line.startswith(b"copy to "):
                 touched.add(unquote(line.split(b" to ", 1)[1]))
         if path is not None and b"\n+" in hunks:  # the file gains at least one line
             before = added.get(path)
             added[path] = AddedLines(path, hunks if before is None else before.raw + b"\n" + hunks)
+    for path in gone & added.keys():
+        added[path].replaced = True
     return added, touched
 
 
@@ -247,6 +265,15 @@ def binary_paths(added: dict[str, AddedLines]) -> list[str]:
     """Staged files whose added lines hold NUL bytes: a diff of a binary (an archive, UTF-16 text) is
     useless, so their staged blob is read and scanned whole (:func:`staged_blobs`)."""
     return [path for path, lines in added.items() if b"\0" in lines.raw and b"\0" in lines.data]
+
+
+def binary_versions(root: str, added: dict[str, AddedLines]) -> dict[str, tuple[bytes, bytes]]:
+    """(staged version, HEAD version or ``b""``) of each binary staged file (:func:`binary_paths`): a new
+    file's from its hunk, a changed file's read with one ``git cat-file`` (:func:`staged_blobs`)."""
+    paths = [p for p in binary_paths(added) if "\n" not in p]
+    new = {p: added[p].new_file() for p in paths}
+    versions = {p: (blob, b"") for p, blob in new.items() if blob is not None}
+    return {**versions, **staged_blobs(root, [p for p in paths if p not in versions])}
 
 
 def staged_blobs(root: str, paths: list[str]) -> dict[str, tuple[bytes, bytes]]:

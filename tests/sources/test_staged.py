@@ -60,3 +60,27 @@ def test_staged_findings_on_new_and_changed_files(repo: Repo) -> None:
     got = sorted((f["path"], f["line"], f["column"]) for f in findings(run_cli("staged", "--format", "json",
                                                                                    cwd=repo.path)))
     assert got == [("fresh/new.env", 6, 19), ("kept.py", 32, 6)]
+
+
+def test_a_new_binary_file_is_rebuilt_from_its_hunk_exactly(repo: Repo) -> None:
+    import os
+
+    from scanner.sources.staged import binary_versions, staged_blobs
+    repo.write("kept.bin", b"\0old\n")
+    os.symlink("kept.bin", repo.path / "link")
+    repo.commit("base")
+    contents = {
+        "a.bin": bytes(range(256)) * 3,  # every byte, no final newline
+        "b.bin": b"\0\r\n\n\n+x\n-\n \\ y\n",  # lines that look like hunk syntax, a final newline
+        "c.bin": b"\0",
+        "kept.bin": b"\0new\n",  # changed: both versions come from git
+        "link": b"\0now a file\n",  # a symlink replaced by a file: HEAD has the path
+    }
+    (repo.path / "link").unlink()
+    for name, data in contents.items():
+        repo.write(name, data)
+    repo.git("add", "-A")
+    added, _ = staged_changes(str(repo.path))
+    assert [p for p in contents if added[p].new_file() is None] == ["kept.bin", "link"]
+    assert binary_versions(str(repo.path), added) == staged_blobs(str(repo.path), list(contents))
+    assert binary_versions(str(repo.path), added)["c.bin"] == (b"\0", b"")
