@@ -6,7 +6,7 @@ from pathlib import Path
 
 from scanner import jsonfile
 from scanner.errors import YardguardError
-from scanner.findings import Finding
+from scanner.model import Finding
 
 Entry = tuple[str, str, str]
 
@@ -30,8 +30,8 @@ def load(path: str | Path) -> set[Entry]:
 def parse(doc: object, source: str) -> set[Entry]:
     """The entries of a parsed baseline document (``source`` names it in errors)."""
     try:
-        if doc.get("version") == 1:  # type: ignore[union-attr]
-            return {(r["rule_id"], r["secret_sha256"], r["path"]) for r in doc["findings"]}  # type: ignore[index]
+        if isinstance(doc, dict) and doc.get("version") == 1:
+            return {(r["rule_id"], r["secret_sha256"], r["path"]) for r in doc["findings"]}
     except (AttributeError, KeyError, TypeError):
         pass
     raise YardguardError(f"baseline {source} is malformed (expected version 1 with findings "

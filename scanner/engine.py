@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from scanner.rules import Rule  # rules import the engine's timeout: a type here, never an import
 
-Buffer = bytes | bytearray | memoryview | mmap
+Buffer = bytes | bytearray | mmap
 """What the engine reads: any bytes-like buffer, including an mmap of a huge file."""
 
 _SLICE = 1 << 24  # a buffer above this is lower-cased a slice at a time (never a whole copy of a huge blob)

@@ -9,7 +9,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import subprocess
     from collections.abc import Callable, Iterator
-    from typing import IO
+    from typing import IO, overload
+else:
+    def overload(function: object) -> object:  # typing costs an import the hook path does without
+        return function
 
 StrPath = str | os.PathLike[str]
 """A path to a repository or a directory in it."""
@@ -159,7 +162,13 @@ class Unread:
             pass
 
 
-def read_objects(stream: IO[bytes], stream_over: int | None = None
+# ruff does not see typing's overload through the run-time stand-in above, hence the noqa
+@overload
+def read_objects(stream: IO[bytes]) -> Iterator[tuple[bytes, bytes, bytes]]: ...
+@overload
+def read_objects(stream: IO[bytes], stream_over: int | None  # noqa: F811
+                 ) -> Iterator[tuple[bytes, bytes, bytes | Unread]]: ...
+def read_objects(stream: IO[bytes], stream_over: int | None = None  # noqa: F811
                  ) -> Iterator[tuple[bytes, bytes, bytes | Unread]]:
     """(oid, type, content) triples from ``git cat-file --batch`` output. With ``stream_over``, a bigger
     blob's content is an :class:`Unread` to read before the next triple (what is left is skipped)."""

@@ -119,7 +119,8 @@ def _from_cache(signature: list[Any]) -> dict[str, Any] | None:
         return None
     if not isinstance(entry, dict) or entry.get("signature") != signature or not isinstance(entry.get("doc"), dict):
         return None
-    return entry["doc"]
+    doc: dict[str, Any] = entry["doc"]
+    return doc
 
 
 def _to_cache(signature: list[Any], doc: dict[str, Any]) -> None:

@@ -22,3 +22,8 @@ def run_tool(name: str, *args: str) -> subprocess.CompletedProcess[str]:
 def test_ruff_finds_nothing() -> None:
     proc = run_tool("ruff", "check", "--no-cache", ".")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_mypy_finds_nothing() -> None:
+    proc = run_tool("mypy")
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -19,7 +19,8 @@ from scanner.decoding.containers import ArchiveLimits, container_kind, open_cont
 from scanner.decoding.gate import LiteralSearch, encoded_literals
 from scanner.decoding.runs import Run
 from scanner.engine import Buffer, Engine, KeywordMatcher, Match, RegexTimeout, minimal_keywords
-from scanner.findings import Finding, dedupe_locations, matches_to_findings, printable
+from scanner.findings import dedupe_locations, matches_to_findings
+from scanner.model import Finding, printable
 
 DECODERS = (base64text, hexstr, percent.FORM, escapes.FORM, entities.FORM)
 """The text forms recognised inside a buffer, each with ``runs(data, wanted)``."""

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from scanner import jsonfile
 from scanner.errors import YardguardError
-from scanner.findings import Finding, scan_buffer, sha256
+from scanner.findings import scan_buffer, sha256
+from scanner.model import Finding
 from scanner.rules import Rule
 
 if TYPE_CHECKING:

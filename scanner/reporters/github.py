@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from scanner.escaping import escape
-from scanner.findings import COMMIT_MESSAGE_PATH, Finding
+from scanner.findings import COMMIT_MESSAGE_PATH
+from scanner.model import Finding
 from scanner.reporters import ReportContext, ordered
 from scanner.reporters.sarif import message
 from scanner.reporters.vocabulary import REPLACE, REVOKE, words

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 
-from scanner.findings import Finding, summary
+from scanner.findings import summary
+from scanner.model import Finding
 from scanner.reporters import ReportContext, ordered
 
 

@@ -9,7 +9,8 @@ from typing import Any
 from urllib.parse import quote
 
 from scanner import __version__
-from scanner.findings import COMMIT_MESSAGE_PATH, Finding
+from scanner.findings import COMMIT_MESSAGE_PATH
+from scanner.model import Finding
 from scanner.reporters import ReportContext, home_url, ordered
 from scanner.reporters.vocabulary import REMEDIATION, numbered, shout
 from scanner.rules import Rule

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from scanner.escaping import escape
-from scanner.findings import Finding, summary
+from scanner.findings import summary
+from scanner.model import Finding
 from scanner.reporters import NO_FINDINGS, ReportContext, ordered
 from scanner.reporters.vocabulary import shout, words
 

@@ -11,14 +11,15 @@ from collections.abc import Callable, Iterable, Iterator
 from scanner import gitutil
 from scanner.decoding.containers import container_kind
 from scanner.errors import YardguardError
-from scanner.findings import COMMIT_MESSAGE_PATH, TAG_MESSAGE_PATH, Finding, redact, scan_stream
+from scanner.findings import COMMIT_MESSAGE_PATH, TAG_MESSAGE_PATH, redact, scan_stream
 from scanner.gitutil import StrPath, Unread, read_objects
+from scanner.model import Finding
 from scanner.progress import Progress as ProgressBar
 from scanner.sources.staged import unquote
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import IO, Any
+    from typing import IO
 
     from scanner.decoding.stage import Decoder
 
@@ -101,9 +102,10 @@ class Hits:
             for _, new, path in changes:
                 first.setdefault(new, path)
         for oid, (kind, items) in self.warnings.items():
-            path = first.get(oid)
+            introduced = first.get(oid)
             for where, message in items:
-                decoder.warn(f"<blob {oid}>{where}" if path is None else path + _named(kind, path, where), message)
+                decoder.warn(f"<blob {oid}>{where}" if introduced is None
+                             else introduced + _named(kind, introduced, where), message)
 
 
 def _named(kind: str | None, path: str, suffix: str) -> str:
@@ -121,15 +123,16 @@ def _scan_objects(repo: StrPath, decoder: Decoder, args: list[str], stdin: bytes
     hits = Hits()
     proc = gitutil.popen(repo, *_PACK_LIMITS, "cat-file", *args)
     assert proc.stdin is not None and proc.stdout is not None
+    pipe = proc.stdin
     if stdin is not None:  # fed from a thread: a long oid list must not deadlock on a full pipe
         def feed() -> None:
             try:
-                proc.stdin.write(stdin)
+                pipe.write(stdin)
             finally:
-                proc.stdin.close()
+                pipe.close()
         threading.Thread(target=feed, daemon=True).start()
     else:
-        proc.stdin.close()
+        pipe.close()
     count = total = commits = 0
     worth_scanning = decoder.worth_scanning
     for oid, kind, data in read_objects(proc.stdout, STREAM_OVER):
@@ -144,7 +147,7 @@ def _scan_objects(repo: StrPath, decoder: Decoder, args: list[str], stdin: bytes
         elif kind == b"blob":
             if worth_scanning(data):
                 warnings: list[tuple[str, str]] = []
-                found = decoder.scan(data, "", "", lambda where, message, into=warnings: into.append((where, message)))
+                found = decoder.scan(data, "", "", lambda where, message: warnings.append((where, message)))  # noqa: B023 - called during this scan only
                 if found:
                     hits.blobs[oid.decode()] = found
                 if warnings:
@@ -281,10 +284,10 @@ def _scan_in_parallel(repo: StrPath, decoder: Decoder, jobs: int, progress: Prog
     ``git cat-file --batch`` in a thread (regex releases the GIL while it searches bytes)."""
     listing = gitutil.git(repo, *_PACK_LIMITS, "cat-file", "--batch-all-objects",
                           "--batch-check=%(objectname) %(objecttype) %(objectsize)", "--unordered")
-    parts = _shares([line.split() for line in listing.splitlines()], jobs)
-    shares = [b"\n".join(share) + b"\n" for share in parts]
+    oids = _shares([line.split() for line in listing.splitlines()], jobs)
+    shares = [b"\n".join(share) + b"\n" for share in oids]
     if progress is not None:
-        progress.expect(sum(map(len, parts)))
+        progress.expect(sum(map(len, oids)))
     done = [(0, 0, 0)] * len(shares)
     lock = threading.Lock()
 
@@ -296,7 +299,7 @@ def _scan_in_parallel(repo: StrPath, decoder: Decoder, jobs: int, progress: Prog
                     progress(*(sum(column) for column in zip(*done, strict=True)))
         return update
 
-    parts: list[Any] = [None] * len(shares)
+    parts: list[Hits | BaseException] = [Hits() for _ in shares]
 
     def work(i: int) -> None:
         try:

@@ -14,11 +14,15 @@ from scanner.decoding.containers.members import Member as Member
 from scanner.decoding.containers.members import Warn as Warn
 from scanner.decoding.containers.members import label as label
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from scanner.engine import Buffer
+
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _PYC_FLAGS = (b"\0\0\0\0", b"\1\0\0\0", b"\3\0\0\0")  # timestamp-, checked-hash- or unchecked-hash-based
 
 
-def container_kind(data, name: str) -> str | None:
+def container_kind(data: Buffer, name: str) -> str | None:
     """The container format of ``data`` by magic bytes ("zip", "tar", "gzip", "bz2", "xz", "sqlite",
     "pyc"), else None. Looks at a few header bytes only (tar's magic at offset 257; a pyc by its name
     ending in ``.pyc``, or without a name by its whole 3.7+ header: magic, flags and a code object)."""
@@ -40,14 +44,14 @@ def container_kind(data, name: str) -> str | None:
     return None
 
 
-def _pyc_header(head: bytes, data) -> bool:
+def _pyc_header(head: bytes, data: Buffer) -> bool:
     """A Python 3.7+ .pyc header without its name (a git blob has none): magic number, flags, then a
     code object."""
     return (3390 <= int.from_bytes(head[:2], "little") < 4000 and head[4:8] in _PYC_FLAGS
             and bytes(data[16:17]) in (b"c", b"\xe3"))
 
 
-def open_container(data, name: str, limits: ArchiveLimits, warn: Warn) -> Iterator[Member]:
+def open_container(data: Buffer, name: str, limits: ArchiveLimits, warn: Warn) -> Iterator[Member]:
     """The members of one container, lazily, decompressed in memory (never written to disk).
 
     Never raises on hostile input: a corrupt, truncated or encrypted archive, or one that hits a limit,

@@ -10,6 +10,18 @@ import bz2
 import lzma
 import zlib
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Protocol
+
+    class Reader(Protocol):
+        """What a capped reader (:class:`Decoder`, :class:`MemReader`) offers its consumers."""
+
+        cap: int
+        status: str | None
+
+        def read(self, n: int, /) -> bytes: ...
+
 CHUNK = 64 * 1024
 """Compressed bytes fed to a decompressor at once, and the largest piece of output asked for at once."""
 RATIO_FLOOR = 1 << 20
@@ -24,7 +36,9 @@ _MAGIC = {"gzip": b"\x1f\x8b", "bz2": b"BZh", "xz": b"\xfd7zXZ\x00"}
 _ERRORS = (zlib.error, OSError, EOFError, ValueError, lzma.LZMAError)
 
 
-def _decompressor(fmt: str):
+def _decompressor(fmt: str) -> Any:
+    """zlib's, bz2's or lzma's decompressor. They share ``decompress``, ``eof`` and ``unused_data``; zlib's alone
+    has ``unconsumed_tail`` and the others alone ``needs_input``, so callers branch on the format."""
     if fmt == "gzip":
         return zlib.decompressobj(31)
     if fmt == "deflate":
@@ -82,6 +96,7 @@ class Decoder:
     def _more(self, n: int) -> bytes:
         """One step of decompression: up to ``n`` bytes (maybe none); sets ``_done`` at the end."""
         d = self._d
+        out: bytes
         try:
             if self._pending:
                 out = d.decompress(d.unconsumed_tail if self._zlib else b"", n)
@@ -128,7 +143,7 @@ class MemReader:
         return out
 
 
-def read_all(reader) -> bytes:
+def read_all(reader: Reader) -> bytes:
     """Everything ``reader`` will still give (it is capped, so this is bounded)."""
     chunks = []
     while chunk := reader.read(CHUNK):

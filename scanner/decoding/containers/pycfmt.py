@@ -27,7 +27,7 @@ class _Truncated(Exception):
     """The data ends (or nests) beyond what a real .pyc holds."""
 
 
-def _layout(magic: int) -> tuple[int, tuple[bool, ...]] | None:
+def _layout(magic: int) -> tuple[int, tuple[bool | None, ...]] | None:
     """(raw int fields before the objects, whether each following field's strings are kept) of a
     code object, by the .pyc magic number; None for versions this reader does not know."""
     if 3450 <= magic < 4000:    # 3.11+: code consts names localsplusnames localspluskinds filename name
@@ -46,7 +46,7 @@ def _header_size(magic: int) -> int:
 class _Reader:
     """Walks one marshal stream, collecting the strings it holds."""
 
-    def __init__(self, data: memoryview, at: int, ints: int, fields: tuple, budget: int) -> None:
+    def __init__(self, data: memoryview, at: int, ints: int, fields: tuple[bool | None, ...], budget: int) -> None:
         self.data, self.at, self.ints, self.fields = data, at, ints, fields
         self.strings: list[bytes] = []
         self.budget = budget
@@ -59,7 +59,8 @@ class _Reader:
         return chunk
 
     def int32(self) -> int:
-        return _INT32.unpack(self.take(4))[0]
+        value: int = _INT32.unpack(self.take(4))[0]
+        return value
 
     def keep(self, raw: memoryview) -> None:
         if raw and len(raw) <= self.budget:
@@ -84,7 +85,7 @@ class _Reader:
             for _ in range(count):   # each object is at least one byte: a false count runs out of data
                 self.object(depth + 1, keep)
         elif code == ord("{"):
-            while self.data[self.at:self.at + 1] != b"0":
+            while bytes(self.data[self.at:self.at + 1]) != b"0":
                 self.object(depth + 1, keep)
                 self.object(depth + 1, keep)
             self.take(1)

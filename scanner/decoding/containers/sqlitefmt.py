@@ -32,7 +32,7 @@ def _authorize(action: int, *_: object) -> int:
 
 def _open(view: memoryview, limits: ArchiveLimits) -> sqlite3.Connection:
     """A private in-memory copy of the database, locked down for reading (see the module docstring)."""
-    image = view
+    image: memoryview | bytearray = view
     if bytes(view[18:20]) == b"\x02\x02":   # WAL mode: an in-memory copy reads as a rollback-journal database
         image = bytearray(view)
         image[18:20] = b"\x01\x01"

@@ -12,6 +12,10 @@ from collections.abc import Iterator
 from scanner.decoding.containers.bounded import CORRUPT, LIMIT, TRUNCATED, MemReader, stop_reason
 from scanner.decoding.containers.members import ArchiveLimits, Member, Warn
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from scanner.decoding.containers.bounded import Reader
+
 _ERRORS = (tarfile.TarError, EOFError, OSError, ValueError, OverflowError)
 
 
@@ -20,10 +24,12 @@ def plain_tar_members(view: memoryview, name: str, limits: ArchiveLimits, warn: 
     yield from tar_members(MemReader(view, limits.max_bytes), name, limits, warn)
 
 
-def tar_members(reader, name: str, limits: ArchiveLimits, warn: Warn) -> Iterator[Member]:
+def tar_members(reader: Reader, name: str, limits: ArchiveLimits, warn: Warn) -> Iterator[Member]:
     """The regular files of the tar stream ``reader`` gives (a capped Decoder or MemReader)."""
     try:
-        archive = tarfile.open(fileobj=reader, mode="r|", errors="surrogateescape")  # noqa: SIM115 - read while the generator runs; reader is ours
+        # stream mode only reads; typeshed asks any fileobj for write/tell/seek/close too
+        archive = tarfile.open(fileobj=reader, mode="r|",  # type: ignore[call-overload]  # noqa: SIM115 - ours
+                               errors="surrogateescape")
     except _ERRORS:
         warn("not a readable tar archive; its members were not read")
         return
@@ -46,7 +52,8 @@ def tar_members(reader, name: str, limits: ArchiveLimits, warn: Warn) -> Iterato
         if not info.isreg():
             continue
         try:
-            data = archive.extractfile(info).read(info.size)
+            member = archive.extractfile(info)  # never None for a regular file
+            data = member.read(info.size) if member is not None else b""
         except _ERRORS:
             reader.status = reader.status or TRUNCATED
             break

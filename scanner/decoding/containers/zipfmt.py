@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
+from mmap import mmap
 
 from scanner.decoding.containers.bounded import RATIO_FLOOR, Decoder, MemReader, read_all, stop_reason
 from scanner.decoding.containers.members import ArchiveLimits, Member, Warn, label
@@ -110,13 +111,15 @@ def _data_start(view: memoryview, entry: _Entry) -> int | None:
     header = _LOCAL_HEADER.unpack_from(view, entry.offset)
     if header[0] != _LOCAL:
         return None
-    return entry.offset + _LOCAL_HEADER.size + header[9] + header[10]
+    start: int = entry.offset + _LOCAL_HEADER.size + header[9] + header[10]
+    return start
 
 
 def _local_entries(view: memoryview) -> Iterator[tuple[_Entry, int]]:
     """Members found by walking local headers from the start: (entry, data start) pairs."""
     obj = view.obj
-    raw = obj if hasattr(obj, "find") and len(obj) == view.nbytes else bytes(view)  # one searchable copy at most
+    # one searchable copy at most
+    raw = obj if isinstance(obj, bytes | bytearray | mmap) and len(obj) == view.nbytes else bytes(view)
 
     def next_header(start: int) -> int:
         hits = [h for h in (raw.find(_LOCAL, start), raw.find(_CENTRAL, start)) if h >= 0]
@@ -149,7 +152,7 @@ def zip_members(view: memoryview, name: str, limits: ArchiveLimits, warn: Warn) 
             warn(f"{count} entries, more than {limits.max_entries}; only the first "
                  f"{limits.max_entries} were read")
         entries = _central_entries(view, start, min(count, limits.max_entries), shift)
-        pairs = ((e, _data_start(view, e)) for e in entries)
+        pairs: Iterator[tuple[_Entry, int | None]] = ((e, _data_start(view, e)) for e in entries)
     else:
         warn("no readable zip central directory (truncated or damaged); read what the local "
              "headers hold")
