@@ -95,20 +95,6 @@ def scan_staged(run: Run, change: StagedChange) -> list[Finding]:
     return out
 
 
-def range_trust(root: str | os.PathLike[str], rev_ranges: list[str]) -> tuple[str, list[str]]:
-    """(trusted revision, commits under review) for history ranges (``history --range``, a push): ``A``
-    of the first ``A..B``; for single REVs (their commits on no remote), the published commit they
-    build on."""
-    from scanner.revision_config import published_base
-    from scanner.sources.history import parse_range
-    heads = [r.partition("..")[2] or r for r in rev_ranges]
-    for rev_range in rev_ranges:
-        base, _ = parse_range(root, rev_range)
-        if base is not None:
-            return base, heads
-    return published_base(root, heads, ["--remotes"]), heads
-
-
 def scan_history(run: Run, repo: str | os.PathLike[str], rev_range: str | None, jobs: int = 1) -> list[Finding]:
     """Findings from every reachable blob and commit message, or only what ``rev_range`` introduces."""
     from scanner.sources import history

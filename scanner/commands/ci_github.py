@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanner import gitutil, jsonfile
-from scanner.collect import range_trust, scan_history
+from scanner.collect import scan_history
 from scanner.commands.report import context, write_output
+from scanner.commands.targets import prepare_for_ranges
 from scanner.errors import YardguardError
 from scanner.escaping import escape
 from scanner.findings import COMMIT_MESSAGE_PATH
 from scanner.model import Finding
 from scanner.options import Options
-from scanner.pipeline import check, exit_code, prepare
+from scanner.pipeline import check, exit_code
 from scanner.reporters import ordered, render
 from scanner.reporters.github import command
 from scanner.reporters.vocabulary import ALLOW, DASHBOARD_URL, ENV_VAR, STATUSES, shout, words
@@ -236,10 +237,8 @@ def run(options: Options) -> int:
     rev_range, sarif_file = options.rev_range, options.sarif_file
     try:
         target = Target(rev_range, f"range {rev_range}") if rev_range else target_from_event(repo, environ)
-        if target.rev_range and not target.skip:  # settings from the base, never from the commits under review
-            prepared = prepare(repo, options, *range_trust(repo, [target.rev_range]))
-        else:
-            prepared = prepare(repo, options)
+        reviewed = [target.rev_range] if target.rev_range and not target.skip else []
+        prepared = prepare_for_ranges(repo, options, reviewed)
         found = [] if target.skip else scan_history(prepared, repo, target.rev_range)
         findings, revoke_failed = check(prepared, found, "ci")
     except YardguardError as e:

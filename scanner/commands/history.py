@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from scanner import gitutil
-from scanner.collect import range_trust, scan_history
+from scanner.collect import scan_history
 from scanner.commands.report import finish
+from scanner.commands.targets import prepare_for_ranges
 from scanner.options import Options
-from scanner.pipeline import prepare
 
 
 def run(options: Options) -> int:
@@ -13,5 +13,5 @@ def run(options: Options) -> int:
     report, and return the exit code."""
     root = gitutil.require_repo(options.repo)
     rev_range = options.rev_range
-    prepared = prepare(root, options, *range_trust(root, [rev_range])) if rev_range else prepare(root, options)
+    prepared = prepare_for_ranges(root, options, [rev_range] if rev_range else [])
     return finish(prepared, scan_history(prepared, root, rev_range, options.jobs), "history")

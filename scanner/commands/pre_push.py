@@ -6,12 +6,12 @@ import os
 import sys
 
 from scanner import gitutil
-from scanner.collect import range_trust, scan_history
+from scanner.collect import scan_history
 from scanner.commands.report import finish
+from scanner.commands.targets import prepare_for_ranges
 from scanner.errors import YardguardError
 from scanner.findings import dedupe_locations
 from scanner.options import Options
-from scanner.pipeline import prepare
 from scanner.sources.push import push_ranges
 
 
@@ -23,7 +23,7 @@ def run(options: Options) -> int:
         raise YardguardError("not inside a git work tree")
     lines = [] if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read().splitlines()
     ranges = push_ranges(os.environ, lines, root)
-    prepared = prepare(root, options, *range_trust(root, ranges)) if ranges else prepare(root, options)
+    prepared = prepare_for_ranges(root, options, ranges)
     # a branch and a tag pushed on the same commit would report each key twice
     found = dedupe_locations(f for r in ranges for f in scan_history(prepared, root, r))
     return finish(prepared, found, "pre-push")
