@@ -56,6 +56,11 @@ class Option:
             if not (text.isdigit() and int(text) >= 1):
                 raise ValueError(text)
             return int(text)
+        if self.kind == "seconds":
+            seconds = float(text)  # ValueError when not a number
+            if not seconds >= 0:
+                raise ValueError(text)
+            return seconds
         return (text,) if self.kind == "repeated" else text
 
 

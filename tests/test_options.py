@@ -46,3 +46,11 @@ def test_the_lean_parser_and_click_read_a_command_line_alike(command: str) -> No
     params = click_command.make_context(command, list(args)).params
     by_lean, by_click = options_of(*lean), Options(**params)
     assert {f: getattr(by_lean, f) for f in FIELDS} == {f: getattr(by_click, f) for f in FIELDS}
+
+
+def test_parse_refuses_what_click_refuses() -> None:
+    from scanner.options import FAIL_ON_OPTION, JOBS, RULES, STORE_WAIT, VERIFY
+    assert (JOBS.parse("3"), STORE_WAIT.parse("2.5"), RULES.parse("r"), VERIFY.parse("")) == (3, 2.5, ("r",), True)
+    for option, text in ((JOBS, "0"), (JOBS, "two"), (STORE_WAIT, "-1"), (STORE_WAIT, "nan"), (FAIL_ON_OPTION, "x")):
+        with pytest.raises(ValueError):
+            option.parse(text)
