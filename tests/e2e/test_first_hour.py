@@ -62,8 +62,9 @@ def test_quick_start_demo_shows_a_finding(tmp_path: Path) -> None:
     assert secret not in proc.stdout + proc.stderr
 
 
-def test_every_pinned_ref_in_the_readme_exists_or_is_a_placeholder() -> None:
-    refs = re.findall(r"^\s*rev: (\S+)", README, re.M) + re.findall(r"uses: ([^\s@]+)@(\S+)", README)
+def test_every_pinned_ref_in_the_readme_and_docs_exists_or_is_a_placeholder() -> None:
+    docs = README + "".join(page.read_text() for page in sorted((ROOT / "docs").glob("*.md")))
+    refs = re.findall(r"^\s*rev: (\S+)", docs, re.M) + re.findall(r"uses: ([^\s@]+)@(\S+)", docs)
     assert refs
     for ref in refs:
         name = ref if isinstance(ref, str) else ref[1]
