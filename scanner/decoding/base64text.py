@@ -13,8 +13,10 @@ if TYPE_CHECKING:
     from scanner.engine import Buffer
 
 NAME = "base64"
-_LINE = re.compile(rb"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,}={0,2}")
-"""One unbroken run: 20 characters decode to 15 bytes, shorter than any key."""
+_LINE = re.compile(rb"[A-Za-z0-9+/_-]{20,}={0,2}")
+"""One unbroken run: 20 characters decode to 15 bytes, shorter than any key. Scanning from the left, each
+match is a whole run (it ends at a character outside the alphabet), so no look-behind is needed, and
+without one Python's ``re`` skips ahead faster."""
 _WRAPPED = re.compile(rb"(?<![A-Za-z0-9+/=])(?:(?:[A-Za-z0-9+/]{76}[ \t]*\r?\n[ \t]*)+|"
                       rb"(?:[A-Za-z0-9+/]{64}[ \t]*\r?\n[ \t]*)+)[A-Za-z0-9+/]{1,76}={0,2}")
 """Full lines of exactly 64 or 76 characters (indentation allowed) and the shorter line that ends them."""
@@ -38,9 +40,23 @@ def decode(run: bytes) -> bytes | None:
         return None
 
 
+def _wrap_start(data: Buffer, newline: int) -> int:
+    """Where a wrapped block can begin at the earliest, given the first ``newline`` of ``data``: a block's
+    first line is its 64 or 76 characters, spaces or tabs, maybe a carriage return, then a newline (a single
+    line of 18 MB is not searched for blocks)."""
+    end = newline
+    if end and data[end - 1] == 13:  # \r
+        end -= 1
+    while end and data[end - 1] in (9, 32):  # tabs, spaces
+        end -= 1
+    return max(0, end - 76)
+
+
 def runs(data: Buffer, wanted: Wanted) -> Iterator[Run]:
-    """Wanted base64 runs of ``data`` that decode to text: wrapped blocks first, then single lines outside them."""
-    blocks = list(token_runs(NAME, data, _WRAPPED, decode, wanted))
+    """Wanted base64 runs of ``data`` that decode to text: wrapped blocks first (only where there is a line
+    break to wrap at), then single lines outside them."""
+    first = data.find(b"\n")
+    blocks = [] if first < 0 else list(token_runs(NAME, data, _WRAPPED, decode, wanted, _wrap_start(data, first)))
     yield from blocks
     for run in token_runs(NAME, data, _LINE, decode, wanted):
         if not any(b.start <= run.start < b.end for b in blocks):

@@ -11,13 +11,15 @@ if TYPE_CHECKING:
     from scanner.engine import Buffer
 
 NAME = "hex"
-_RUN = re.compile(rb"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){16,}(?![0-9A-Fa-f])")
-"""32 digits or more: 16 bytes, shorter than any key."""
+_RUN = re.compile(rb"[0-9A-Fa-f]{32,}")
+"""32 digits or more (16 bytes, shorter than any key), as many as there are: scanning from the left, each
+match is a whole run of hex digits (an odd one spells nothing: :func:`decode`). No look-behind: Python's
+``re`` then skips ahead three times faster (a single line of 18 MB)."""
 
 
 def decode(run: bytes) -> bytes | None:
-    """The bytes ``run`` spells in hex."""
-    return bytes.fromhex(run.decode("ascii"))
+    """The bytes ``run`` spells in hex; None for an odd number of digits."""
+    return None if len(run) % 2 else bytes.fromhex(run.decode("ascii"))
 
 
 def runs(data: Buffer, wanted: Wanted) -> Iterator[Run]:

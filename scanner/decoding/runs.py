@@ -42,10 +42,10 @@ Wanted = Callable[[int, int], bool]
 
 
 def token_runs(form: str, data: Buffer, pattern: re.Pattern[bytes], decode: Callable[[bytes], bytes | None],
-               wanted: Wanted) -> Iterator[Run]:
-    """The matches of ``pattern`` in ``data`` that are ``wanted`` and that ``decode`` turns into text, as
-    runs of ``form``."""
-    for m in pattern.finditer(data):
+               wanted: Wanted, start: int = 0) -> Iterator[Run]:
+    """The matches of ``pattern`` in ``data`` (none of which begins before ``start``) that are ``wanted``
+    and that ``decode`` turns into text, as runs of ``form``."""
+    for m in pattern.finditer(data, start):
         start, end = m.span()
         if end - start > MAX_RUN or not wanted(start, end):
             continue
