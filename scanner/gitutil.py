@@ -124,8 +124,8 @@ def popen(repo: StrPath, *args: str, stdout: IO[bytes] | None = None,
         stderr=subprocess.DEVNULL, env={**_ENV, **env} if env else _ENV,
         bufsize=1 << 16,  # 64 KiB reads: measured fastest
     )
-    if stdout is None:
-        _grow_pipe(proc.stdout.fileno())  # type: ignore[union-attr]
+    if stdout is None and proc.stdout is not None:
+        _grow_pipe(proc.stdout.fileno())
     return proc
 
 

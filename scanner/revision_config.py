@@ -15,6 +15,7 @@ from scanner.errors import YardguardError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any
 
 MAX_BYTES = 1 << 20
@@ -105,7 +106,7 @@ def _baseline(root: str | os.PathLike[str], rev: str, named: str, source: str) -
     return baseline.parse(doc, f"{rev}:{path}")
 
 
-def load(root: str | os.PathLike[str], rev: str, explicit: str | None = None, heads: list[str] = ()) -> Settings:  # type: ignore[assignment]
+def load(root: str | os.PathLike[str], rev: str, explicit: str | None = None, heads: Sequence[str] = ()) -> Settings:
     """The settings of a gate whose trusted revision is ``rev`` (:data:`NOTHING_PUBLISHED`: the
     defaults), with the operator's config file ``explicit`` laid over the repository's: a key the
     operator sets wins. Keys of :data:`~scanner.config.SERVER_KEYS` are never taken from the repository.

@@ -8,7 +8,7 @@ import re
 import secrets
 import sys
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,13 +151,13 @@ def allow_comments(repo: str, rev_range: str) -> list[tuple[str, int]]:
 
 
 def summary_markdown(findings: list[Finding], target: Target, code: int, fail_on: str,
-                     notices: list[str] = (), allowed: list[tuple[str, int]] = ()) -> str:  # type: ignore[assignment]
+                     notices: Sequence[str] = (), allowed: Sequence[tuple[str, int]] = ()) -> str:
     """The job summary: verdict, a table of findings (live keys first), what to do next, then notices
     (settings the range changes) and the lines it marks with allow comments."""
     return _verdict(findings, target, code, fail_on) + _review_notes(notices, allowed)
 
 
-def _review_notes(notices: list[str], allowed: list[tuple[str, int]]) -> str:
+def _review_notes(notices: Sequence[str], allowed: Sequence[tuple[str, int]]) -> str:
     lines = []
     if notices:
         lines += ["", "### Notices", "", *(f"- {_md(n)}" for n in notices)]

@@ -57,7 +57,7 @@ def revoke(provider: Provider, secret: str, timeout: float, deadline: float | No
                resp.status, check.status)
 
 
-class _Keep(dict):  # type: ignore[type-arg]
+class _Keep(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
