@@ -5,7 +5,7 @@ import os
 import sys
 
 from scanner.decoding.stage import Decoder
-from scanner.model import Finding
+from scanner.model import STDIN, Finding
 from scanner.progress import Progress
 from scanner.run import Run
 
@@ -29,7 +29,7 @@ def scan_paths(run: Run, targets: list[str], all_files: bool) -> list[Finding]:
             data = files.read_stdin()
             run.scope.add("stdin", 1)
             run.scope.nbytes += len(data)
-            out += decoder.scan(data, "-")
+            out += [f.replace(origin=STDIN) for f in decoder.scan(data, "-")]
             continue
         for entry in files.list_files([target], all_files):
             if limit is not None and entry.size > limit:

@@ -16,8 +16,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-COMMIT_MESSAGE_PATH = "<commit message>"
-TAG_MESSAGE_PATH = "<tag message>"  # an annotated tag's message (pre-receive)
 _CONTEXT = 4096  # bytes of a (possibly huge, binary) line looked at around a match for allow comments
 
 

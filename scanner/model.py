@@ -23,6 +23,15 @@ MESSAGE_PATHS = {COMMIT_MESSAGE: "<commit message>", TAG_MESSAGE: "<tag message>
 """What a report shows as the path of a finding in a message (there is no file)."""
 
 
+def stored_origin(path: str, commit: str | None) -> str:
+    """The origin of a finding read back from a form that keeps no origin (an audit store row): the message
+    paths of :data:`MESSAGE_PATHS` stand for those messages, else a commit's file or a file."""
+    for origin, shown in MESSAGE_PATHS.items():
+        if path == shown:
+            return origin
+    return COMMIT if commit else FILE
+
+
 class Verification:
     """What a provider answered about a key: ``status`` (live, invalid, unknown; not_checked when nothing
     was asked), the provider's ``facts`` (``verify.fields`` of its rule table, in that order: tier,

@@ -9,7 +9,7 @@ from typing import Any
 
 from scanner.audit.store import Store
 from scanner.escaping import escape
-from scanner.model import Finding, Revocation, Verification
+from scanner.model import Finding, Revocation, Verification, stored_origin
 from scanner.reporters import ReportContext, render
 from scanner.rules import Rule
 
@@ -52,7 +52,8 @@ def stored_findings(store: Store, rules: list[Rule], names: Iterable[str] | None
                       commit_date=row["commit_date"], encoding=tuple(row["encoding"]), member=row["member"],
                       verification=Verification.from_dict(row["verification"]),
                       revocation=None if row["revocation"] is None else Revocation.from_dict(row["revocation"]),
-                      repository=row["repository"], stored_sha256=row["secret_sha256"], stored_redacted=row["secret"])
+                      repository=row["repository"], origin=stored_origin(row["path"], row["commit"]),
+                      stored_sha256=row["secret_sha256"], stored_redacted=row["secret"])
         for row in store.findings(names)
     ]
 

@@ -18,8 +18,7 @@ from scanner.commands.report import context, write_output
 from scanner.commands.targets import prepare_for_ranges
 from scanner.errors import YardguardError
 from scanner.escaping import escape
-from scanner.findings import COMMIT_MESSAGE_PATH
-from scanner.model import Finding
+from scanner.model import COMMIT_MESSAGE, Finding
 from scanner.options import Options
 from scanner.pipeline import check, exit_code
 from scanner.reporters import ordered, render
@@ -118,7 +117,7 @@ def _md(text: object) -> str:
 
 def _row(f: Finding) -> str:
     status = f"**{shout(f.status)}**" if f.status == "live" else words(f.status)
-    where = "commit message" if f.path == COMMIT_MESSAGE_PATH else f"{_md(f.path)}:{f.line}"
+    where = "commit message" if f.origin == COMMIT_MESSAGE else f"{_md(f.path)}:{f.line}"
     commit = f"{f.commit[:12]} ({_md((f.commit_date or '')[:10])})" if f.commit else ""
     return f"| {status} | {where} | {_md(f.redacted)} | {commit} | {_md(f.author_name or '')} |"
 

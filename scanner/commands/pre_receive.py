@@ -15,7 +15,7 @@ import time
 
 from scanner.errors import YardguardError
 from scanner.escaping import escape
-from scanner.findings import COMMIT_MESSAGE_PATH, TAG_MESSAGE_PATH
+from scanner.model import COMMIT_MESSAGE, TAG_MESSAGE
 from scanner.sources.push import SKIP_OPTION, Update, parse_updates, push_options
 
 TYPE_CHECKING = False
@@ -52,9 +52,9 @@ def default_branch(root: str) -> str:
 
 
 def _where(f: Finding) -> str:
-    if f.path == COMMIT_MESSAGE_PATH:
+    if f.origin == COMMIT_MESSAGE:
         return "commit message"
-    if f.path == TAG_MESSAGE_PATH:
+    if f.origin == TAG_MESSAGE:
         return "annotated tag message"
     return f"{escape(f.path)}:{f.line}"
 
@@ -65,7 +65,7 @@ def rejection(findings: list[Finding], updates: list[Update]) -> str:
     refs = ", ".join(escape(u.ref) for u in updates if not u.deleted)
     lines = [f"yardguard: push rejected: {keys} Trackyard API key(s) in the pushed commits ({refs})"]
     for f in findings:
-        what = "tag" if f.path == TAG_MESSAGE_PATH else "commit"
+        what = "tag" if f.origin == TAG_MESSAGE else "commit"
         status = "" if f.status == "not_checked" else f"  [{f.status}]"
         lines.append(f"  {_where(f)}  {what} {(f.commit or 'unknown')[:12]}  {f.redacted}  ({f.rule.id}){status}")
     from scanner.reporters.advice import rejected_push

@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 from scanner import jsonfile
 from scanner.errors import YardguardError
-from scanner.findings import scan_buffer, sha256
-from scanner.model import Finding
+from scanner.findings import scan_buffer
+from scanner.model import STDIN, Finding, sha256
 from scanner.rules import Rule
 
 if TYPE_CHECKING:
     from scanner.run import Run
 
-STDIN = "<stdin>"
+STDIN_PATH = "<stdin>"
 
 
 def _rule(run: Run, rule_id: str | None = None) -> Rule:
@@ -30,15 +30,16 @@ def _rule(run: Run, rule_id: str | None = None) -> Rule:
 
 def keys_from_text(run: Run, text: str) -> list[Finding]:
     """One key per line: a bare key, or a line the rules find a key in (``TRACKYARD_API_KEY=...``)."""
-    found = scan_buffer(run.decoder.engine, text.encode("utf-8", "surrogateescape"), STDIN)
+    found = [f.replace(origin=STDIN) for f in scan_buffer(run.decoder.engine, text.encode("utf-8", "surrogateescape"),
+                                                         STDIN_PATH)]
     covered = {f.line for f in found}
     for n, line in enumerate(text.splitlines(), 1):
         token = line.strip()
         if not token or n in covered:
             continue
         if len(token.split()) != 1:
-            raise YardguardError(f"{STDIN} line {n}: expected one key per line")
-        found.append(Finding(_rule(run), token, STDIN, n, line.index(token) + 1))
+            raise YardguardError(f"{STDIN_PATH} line {n}: expected one key per line")
+        found.append(Finding(_rule(run), token, STDIN_PATH, n, line.index(token) + 1, origin=STDIN))
     if not found:
         raise YardguardError("no key on stdin (one key per line, or --from-report FILE)")
     return found

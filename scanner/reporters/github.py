@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from scanner.escaping import escape
-from scanner.findings import COMMIT_MESSAGE_PATH
 from scanner.model import Finding
 from scanner.reporters import ReportContext, ordered
 from scanner.reporters.sarif import message
@@ -28,11 +27,10 @@ def command(kind: str, text: str, **properties: str | int | None) -> str:
 
 def annotation(f: Finding, show_secret: bool = False) -> str:
     """The annotation for one finding: an error (a warning for keys proven invalid)."""
-    in_file = f.path not in (COMMIT_MESSAGE_PATH, "-")
     kind = "warning" if f.status == "invalid" else "error"
     title = f"{f.rule.description} ({words(f.status)})"
     text = f"{message(f, show_secret)} {REVOKE} {REPLACE}"
-    if not in_file:
+    if not f.in_file:
         return command(kind, text, title=title)
     if f.member is not None:  # the archive is the file; the message names the member and its line
         return command(kind, text + f" (line {f.line} of the member)", file=f.outer_root_path, title=title)

@@ -9,8 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from scanner import __version__
-from scanner.findings import COMMIT_MESSAGE_PATH
-from scanner.model import Finding
+from scanner.model import COMMIT_MESSAGE, Finding
 from scanner.reporters import ReportContext, home_url, ordered
 from scanner.reporters.vocabulary import REMEDIATION, numbered, shout
 from scanner.rules import Rule
@@ -55,8 +54,6 @@ def fingerprint(f: Finding) -> str:
 
 def artifact_uri(path: str, repo_root: str | None) -> tuple[str, bool]:
     """(uri, relative?): a percent-encoded POSIX path relative to the repo root when possible."""
-    if path == COMMIT_MESSAGE_PATH:
-        return COMMIT_MESSAGE_URI, True
     posix = path.replace(os.sep, "/")
     if os.path.isabs(path):
         full = os.path.abspath(path)
@@ -85,7 +82,7 @@ def status_phrase(f: Finding) -> str:
 
 def message(f: Finding, show_secret: bool) -> str:
     """One-line description of a finding, the secret redacted unless ``show_secret``."""
-    where = "the commit message" if f.path == COMMIT_MESSAGE_PATH else f.path
+    where = "the commit message" if f.origin == COMMIT_MESSAGE else f.path
     decoded = f" (decoded from {f.decoded_from})" if f.encoding else ""
     text = f"{f.rule.description}: {f.secret if show_secret else f.redacted}{decoded} in {where} - {status_phrase(f)}."
     if f.commit:
@@ -116,7 +113,8 @@ def _properties(f: Finding) -> dict[str, Any]:
 
 
 def _result(f: Finding, index: int, ctx: ReportContext) -> dict[str, Any]:
-    uri, relative = artifact_uri(f.outer_root_path, ctx.repo_root)  # an archive member: the archive itself
+    uri, relative = ((COMMIT_MESSAGE_URI, True) if f.origin == COMMIT_MESSAGE  # an archive member: the archive
+                     else artifact_uri(f.outer_root_path, ctx.repo_root))
     artifact: dict[str, Any] = {"uri": uri}
     if relative:
         artifact["uriBaseId"] = "%SRCROOT%"
@@ -124,7 +122,7 @@ def _result(f: Finding, index: int, ctx: ReportContext) -> dict[str, Any]:
     if f.member is None:  # a line inside a member is no line of the archive (see the "member" properties)
         physical["region"] = {"startLine": max(f.line, 1), "startColumn": max(f.column, 1)}
     location: dict[str, Any] = {"physicalLocation": physical}
-    if f.path == COMMIT_MESSAGE_PATH and f.commit:
+    if f.origin == COMMIT_MESSAGE and f.commit:
         location["logicalLocations"] = [{"name": f.commit[:12], "fullyQualifiedName": f.commit, "kind": "commit"}]
         location["message"] = {"text": f"commit message of {f.commit}"}
     level = {"invalid": "warning", "live": "error"}.get(f.status) or _rule_level(f.rule)

@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable, Iterator
 from scanner import gitutil
 from scanner.decoding.containers import container_kind
 from scanner.errors import YardguardError
-from scanner.findings import COMMIT_MESSAGE_PATH, TAG_MESSAGE_PATH, redact, scan_stream
+from scanner.findings import redact, scan_stream
 from scanner.gitutil import StrPath, Unread, read_objects
-from scanner.model import Finding
+from scanner.model import COMMIT, COMMIT_MESSAGE, MESSAGE_PATHS, TAG_MESSAGE, Finding
 from scanner.progress import Progress as ProgressBar
 from scanner.sources.staged import unquote
 
@@ -156,7 +156,8 @@ def _scan_objects(repo: StrPath, decoder: Decoder, args: list[str], stdin: bytes
             commits += 1
             _, message = _message(data)
             if worth_scanning(message):
-                found = decoder.scan(message, COMMIT_MESSAGE_PATH, f"the message of commit {oid.decode()}")
+                found = [f.replace(origin=COMMIT_MESSAGE) for f in decoder.scan(
+                    message, MESSAGE_PATHS[COMMIT_MESSAGE], f"the message of commit {oid.decode()}")]
                 if found:
                     hits.messages[oid.decode()] = found
     if proc.wait() != 0:
@@ -214,7 +215,7 @@ def _attribute(hits: Hits, walk: Iterable[tuple[Commit, list[tuple[str, str, str
     seen: set[tuple[str, str]] = set()
     for commit, changes in walk:
         for finding in hits.messages.get(commit.oid, ()):
-            placed.append((finding, Introduction(commit, COMMIT_MESSAGE_PATH, ZERO_OID)))
+            placed.append((finding, Introduction(commit, finding.path, ZERO_OID)))
         for old, new, path in changes:
             found = hits.blobs.get(new)
             if found and (new, path) not in seen:
@@ -241,7 +242,8 @@ def _placed_path(finding: Finding, where: Introduction) -> str:
 def _finding_at(finding: Finding, where: Introduction) -> Finding:
     c = where.commit
     return finding.replace(path=_placed_path(finding, where), member=_member_at(finding, where), commit=c.oid,
-                           author_name=c.author_name, author_email=c.author_email, commit_date=c.date)
+                           author_name=c.author_name, author_email=c.author_email, commit_date=c.date,
+                           origin=finding.origin if finding.in_message else COMMIT)
 
 
 def _first_introductions(placed: list[tuple[Finding, Introduction]]) -> list[tuple[Finding, Introduction]]:
@@ -529,7 +531,7 @@ def scan_commits(repo: StrPath, decoder: Decoder, revs: list[str], base: str | N
     old_blobs = _blob_contents(repo, (w.old for _, w in placed))
     base_blobs: dict[str, str] = {}
     if base is not None:
-        base_blobs = _tree_blobs(repo, base, {w.path for _, w in placed if w.path != COMMIT_MESSAGE_PATH})
+        base_blobs = _tree_blobs(repo, base, {w.path for f, w in placed if not f.in_message})
     base_contents = _blob_contents(repo, base_blobs.values())
     out = []
     for finding, where in placed:
@@ -561,5 +563,6 @@ def scan_tag_messages(repo: StrPath, decoder: Decoder, oids: list[str]) -> list[
                 todo.append(data[7:data.index(b"\n")].decode())
             _, message = _message(data)
             if decoder.worth_scanning(message):
-                out += [f.replace(commit=oid.decode()) for f in decoder.scan(message, TAG_MESSAGE_PATH)]
+                out += [f.replace(commit=oid.decode(), origin=TAG_MESSAGE)
+                        for f in decoder.scan(message, MESSAGE_PATHS[TAG_MESSAGE])]
     return out

@@ -8,8 +8,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from scanner.findings import COMMIT_MESSAGE_PATH, Finding
-from scanner.model import Revocation, Verification
+from scanner.findings import Finding
+from scanner.model import COMMIT_MESSAGE, MESSAGE_PATHS, Revocation, Verification
 from scanner.reporters import FORMATS, ReportContext, home_url, render
 from scanner.reporters.github import escape_data, escape_property
 from scanner.reporters.sarif import fingerprint
@@ -53,7 +53,8 @@ MIXED = [
     history_finding(secret=KEY, path="deploy/prod env.yaml", status="live",
                     verification={"tier": "pro", "credits_remaining": 120, "created_at": "2024-01-01"},
                     revocation={"status": "revoked", "http_status": 200}),
-    history_finding(secret=KEY, path=COMMIT_MESSAGE_PATH, line=2, column=1, status="live"),
+    history_finding(secret=KEY, path=MESSAGE_PATHS[COMMIT_MESSAGE], line=2, column=1, status="live",
+                    origin=COMMIT_MESSAGE),
     finding("Xk29fLq8Zm3Np7Rt5Vw1Yb4C", "ünïcode/.env", rule="trackyard-api-key-assignment", status="unknown",
             verification={"detail": "timeout"}),
 ]
