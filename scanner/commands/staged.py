@@ -79,7 +79,7 @@ def is_clean(change: StagedChange) -> bool:
     """True when the staged change mentions no rule keyword, plain or encoded, and adds no binary file,
     so nothing can match. False means "not sure": the full scan must run (it also reports every
     configuration error). Only the light :mod:`scanner.decoding.gate` is imported, none of the decoders."""
-    from scanner.decoding.gate import encoded_literals
+    from scanner.decoding.gate import archive_literals, encoded_literals
     from scanner.engine import KeywordMatcher, minimal_keywords
     from scanner.errors import YardguardError
     try:
@@ -92,6 +92,7 @@ def is_clean(change: StagedChange) -> bool:
     # keyword's forms contain them): the same literals, a fraction of the work
     literals = encoded_literals(k.encode("latin-1") for k in minimal_keywords(k.decode("latin-1")
                                                                                for k in keywords.literals))
+    literals += archive_literals()  # a base64-encoded zip shows no keyword, only its first bytes' base64
     # the raw hunks hold every added line (and the removed ones: at worst the full scan runs for nothing),
     # so a literal without a newline that is in the added lines is in them too
     raw = not any(b"\n" in k for k in (*keywords.literals, *literals))

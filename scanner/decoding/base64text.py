@@ -6,7 +6,7 @@ import binascii
 import re
 from collections.abc import Iterator
 
-from scanner.decoding.runs import Run, Wanted, token_runs
+from scanner.decoding.runs import MAX_RUN, Run, Wanted, token_runs
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -50,6 +50,42 @@ def _wrap_start(data: Buffer, newline: int) -> int:
     while end and data[end - 1] in (9, 32):  # tabs, spaces
         end -= 1
     return max(0, end - 76)
+
+
+_BLOCK = re.compile(rb"[A-Za-z0-9+/_-]+(?:[ \t]*\r?\n[ \t]*[A-Za-z0-9+/_-]+)*={0,2}")
+"""A base64 text on one line or wrapped over lines of any width."""
+
+
+def block_at(data: Buffer, at: int) -> Run | None:
+    """The base64 text that begins at ``at`` in ``data`` (one line or wrapped, at most
+    :data:`~scanner.decoding.runs.MAX_RUN` bytes), decoded; None when it does not begin there or is no
+    base64. Whether it is text is left to the caller (a base64-encoded archive is not)."""
+    if at > 0 and re.match(rb"[A-Za-z0-9+/_-]", bytes(data[at - 1:at])):
+        return None
+    m = _BLOCK.match(data, at, min(len(data), at + MAX_RUN))
+    decoded = decode(m.group()) if m else None
+    return Run(NAME, m.start(), m.end(), decoded) if m and decoded else None
+
+
+def encoded_chars(start: int, end: int) -> tuple[int, int]:
+    """The base64 characters (counted without line breaks) that encode decoded bytes ``start:end``: each
+    3 bytes are 4 characters."""
+    return 4 * (start // 3), 4 * -(-end // 3)
+
+
+def char_offsets(run: bytes, first: int, last: int) -> tuple[int, int]:
+    """Offsets in ``run`` (base64 wrapped over lines) of its ``first`` character and just after its
+    ``last - 1``-th, line breaks and indentation not counted; a line at a time."""
+    low, high, seen = 0, len(run), 0
+    for piece in re.finditer(rb"\S+", run):
+        size = piece.end() - piece.start()
+        if seen <= first < seen + size:
+            low = piece.start() + first - seen
+        if seen < last <= seen + size:
+            high = piece.start() + last - seen
+            break
+        seen += size
+    return low, high
 
 
 def runs(data: Buffer, wanted: Wanted) -> Iterator[Run]:

@@ -89,6 +89,16 @@ def _minimal_forms(forms: list[bytes]) -> list[bytes]:
     return [form for i, form in enumerate(forms) if not dropped[i]]
 
 
+ARCHIVE_MAGICS = (b"PK\x03\x04", b"\x1f\x8b\x08", b"BZh", b"\xfd7zXZ\x00", b"SQLite format 3\x00")
+"""The first bytes of the containers whose base64 is looked for (zip, gzip, bz2, xz, SQLite)."""
+
+
+def archive_literals() -> list[bytes]:
+    """The base64 characters that begin a base64-encoded container (``UEsDB`` for a zip, ``H4sI`` for a
+    gzip stream...): a run starts at its data's first byte, so one alignment each."""
+    return [binascii.b2a_base64(magic, newline=False)[:8 * len(magic) // 6] for magic in ARCHIVE_MAGICS]
+
+
 def has_literal(data: Buffer, literals: Iterable[bytes]) -> bool:
     """True when any of ``literals`` occurs in ``data`` (case-sensitively): one search each, for small data."""
     find = data.find

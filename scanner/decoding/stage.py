@@ -16,10 +16,11 @@ from collections.abc import Callable, Iterator
 
 from scanner.decoding import DecodeOptions, base64text, entities, escapes, hexstr, percent, utf16
 from scanner.decoding.containers import ArchiveLimits, container_kind, open_container
-from scanner.decoding.gate import LiteralSearch, encoded_literals
+from scanner.decoding.gate import LiteralSearch, archive_literals, encoded_literals
 from scanner.decoding.runs import Run
 from scanner.engine import Buffer, Engine, KeywordMatcher, Match, RegexTimeout, minimal_keywords
-from scanner.findings import dedupe_locations, matches_to_findings
+from scanner.filters import has_allow_comment
+from scanner.findings import Locator, dedupe_locations, matches_to_findings
 from scanner.model import Finding, printable
 
 DECODERS = (base64text, hexstr, percent.FORM, escapes.FORM, entities.FORM)
@@ -44,14 +45,25 @@ def print_warning(where: str, message: str) -> None:
 
 
 class DecodedMatch(Match):
-    """A match in decoded text: ``start``/``end`` span the encoded run in the scanned buffer, ``secret``
-    is the decoded key and ``encoding`` the chain of forms it was decoded from."""
+    """A match in decoded text: ``start``/``end`` span the encoded run in the scanned buffer (in a base64
+    block wrapped over lines, the encoded bytes of the match itself, from the line they begin on),
+    ``secret`` is the decoded key and ``encoding`` the chain of forms it was decoded from."""
 
     __slots__ = ("encoding",)
 
-    def __init__(self, match: Match, run: Run, encoding: tuple[str, ...]) -> None:
-        super().__init__(match.rule, run.start, run.end, match.secret)
+    def __init__(self, match: Match, span: tuple[int, int], encoding: tuple[str, ...]) -> None:
+        super().__init__(match.rule, span[0], span[1], match.secret)
         self.encoding = encoding
+
+
+def encoded_span(data: Buffer, run: Run, start: int, end: int) -> tuple[int, int]:
+    """Where in ``data`` the bytes ``start:end`` of ``run.decoded`` are encoded: the whole run, unless it is
+    a base64 block wrapped over lines, where a finding's line is the one its key's encoding begins on."""
+    if run.form != base64text.NAME or data.find(b"\n", run.start, run.end) < 0:
+        return run.start, run.end
+    first, last = base64text.encoded_chars(max(start, 0), min(end, len(run.decoded)))
+    low, high = base64text.char_offsets(bytes(data[run.start:run.end]), first, last)
+    return run.start + low, run.start + high
 
 
 class Budget:
@@ -113,13 +125,16 @@ class Decoder:
         self.options = options = options or DecodeOptions()
         keywords = minimal_keywords(k for r in engine.rules for k in r.keywords)
         self.literals = encoded_literals(k.encode() for k in keywords) if options.decode else []
+        self._archives = options.archives and options.max_archive_depth > 0
+        # a base64-encoded archive (a zip in a YAML value) shows no encoded keyword: its first characters do
+        self._archive_literals = archive_literals() if options.decode and self._archives else []
+        self.literals += self._archive_literals
         self._encoded = LiteralSearch(self.literals)
         self._gate = LiteralSearch(self.literals, engine.keywords)
         self._keyword_at = KeywordMatcher(k.encode() for k in keywords)  # where each keyword is (anchors)
         self._utf16 = [lit for lit in self.literals if b"\0" in lit]
         self._utf16_search = LiteralSearch(self._utf16)  # many rules: one pass, not one search per literal
         self.limits = ArchiveLimits(options.max_archive_bytes, options.max_archive_entries, options.max_archive_ratio)
-        self._archives = options.archives and options.max_archive_depth > 0
 
     def worth_scanning(self, data: Buffer, name: str = "") -> bool:
         """False when ``data`` (named ``name``, if known) can hold no key in any form the run looks for: no
@@ -148,28 +163,48 @@ class Decoder:
         of a file that already had the key, even encoded otherwise, does not introduce it)."""
         if data.find(secret.encode("utf-8", "surrogateescape")) >= 0:
             return True
-        return self.worth_scanning(data) and any(f.secret == secret for f in self.scan(data, "", label))
+        return secret in self.secrets_in(data, label)
+
+    def secrets_in(self, data: Buffer, label: str) -> set[str]:
+        """The secrets of every finding in ``data``, in any form this decoder reads; no warning (a question,
+        not a scan: the buffer's own scan has warned already)."""
+        def quiet(where: str, message: str) -> None:
+            pass
+        return {f.secret for f in self.scan(data, "", label, quiet)} if self.worth_scanning(data) else set()
 
     def _scan(self, data: Buffer, path: str, label: str, depth: int, archive_depth: int, budget: Budget,
               warn: Warn) -> list[Finding]:
-        """Findings in ``data`` as text, then in its members if it is a container."""
-        found = self._text(data, path, depth, budget)
+        """Findings in ``data`` as text, then in its members if it is a container, and in the members of the
+        containers encoded in it as base64 (the chain then starts with ``base64``, and line and column are
+        the encoded run's)."""
+        encoded: list[Run] = []
+        found = self._text(data, path, depth, budget, encoded)
         if self._archives and archive_depth < self.options.max_archive_depth:
-            kind = container_kind(data, path)
-            if kind is not None:
+            inside = []
+            if container_kind(data, path) is not None:
                 inside = self._members(data, path, label, archive_depth, budget, warn)
-                # a key stored uncompressed is also in the raw bytes, maybe glued to a length or type byte
-                # (.pyc, SQLite): the member's finding, with the bare key, is the one reported
-                keys = {f.secret for f in inside}
-                found = [f for f in found if not any(key in f.secret for key in keys)] + inside
+            for run in encoded:  # placed at the encoded run (the place to edit), like any decoded finding
+                where = Locator(data).locate(run.start, run.end)
+                if not has_allow_comment(where.context):
+                    inside += [f.replace(encoding=(run.form, *f.encoding), line=where.line, column=where.column)
+                               for f in self._members(run.decoded, path, label, archive_depth, budget, warn)]
+            # a key stored uncompressed is also in the raw bytes, maybe glued to a length or type byte
+            # (.pyc, SQLite): the member's finding, with the bare key, is the one reported
+            keys = {f.secret for f in inside}
+            found = [f for f in found if not any(key in f.secret for key in keys)] + inside
         return found
 
-    def _text(self, data: Buffer, path: str, depth: int, budget: Budget) -> list[Finding]:
-        """Findings in ``data`` read as text: raw, in its encoded runs, and as UTF-16."""
+    def _text(self, data: Buffer, path: str, depth: int, budget: Budget, archives: list[Run] | None = None
+              ) -> list[Finding]:
+        """Findings in ``data`` read as text: raw, in its encoded runs, and as UTF-16. The base64 runs that
+        decode to a container are added to ``archives`` (when given) for the caller to open."""
         raw = list(self.engine.scan(data))
         if not self.options.decode or depth >= self.options.max_decode_depth:
             return list(matches_to_findings(raw, data, path))
         runs = self._runs(data, budget) if self._may_hide_key(data) else []
+        if archives is not None and self._archive_literals:
+            archives += self._archive_runs(data, budget)
+            runs = sorted([*runs, *archives], key=lambda r: r.start)  # its raw bytes are encoded text
         kept = outside_runs(raw, runs)
         found = list(matches_to_findings([*kept, *self._decoded(data, runs, depth + 1, budget)], data, path))
         text = utf16.transcode(data, self._utf16) if self._utf16 and self._may_be_utf16(data) else None
@@ -232,6 +267,18 @@ class Decoder:
                     runs.append(Run(run.form, low + run.start, low + run.end, run.decoded))
         return sorted(runs, key=lambda r: r.start)
 
+    def _archive_runs(self, data: Buffer, budget: Budget) -> list[Run]:
+        """The base64 texts in ``data`` that decode to a container, within ``budget``."""
+        out: list[Run] = []
+        for literal in self._archive_literals:
+            at = data.find(literal)
+            while at >= 0 and not budget.spent:
+                run = base64text.block_at(data, at)
+                if run is not None and container_kind(run.decoded, "") is not None and budget.take(run):
+                    out.append(run)
+                at = data.find(literal, at + 1 if run is None else max(run.end, at + 1))
+        return out
+
     def _decoded(self, data: Buffer, runs: list[Run], depth: int, budget: Budget) -> Iterator[DecodedMatch]:
         """Matches in each run's decoded text (read with its surroundings), and in the runs nested in it."""
         for run in runs:
@@ -240,7 +287,8 @@ class Decoder:
             low, high = len(before), len(before) + len(run.decoded)
             for m in self.engine.scan(window):
                 if m.start < high and m.end > low:
-                    yield DecodedMatch(m, run, (run.form,))
+                    yield DecodedMatch(m, encoded_span(data, run, m.start - low, m.end - low), (run.form,))
             if depth < self.options.max_decode_depth and self._may_hide_key(run.decoded):
                 for inner in self._decoded(run.decoded, self._runs(run.decoded, budget), depth + 1, budget):
-                    yield DecodedMatch(inner, run, (run.form, *inner.encoding))
+                    span = encoded_span(data, run, inner.start, inner.end)
+                    yield DecodedMatch(inner, span, (run.form, *inner.encoding))

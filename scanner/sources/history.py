@@ -19,9 +19,10 @@ from scanner.sources.staged import unquote
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import subprocess
     from typing import IO
 
-    from scanner.decoding.stage import Decoder
+    from scanner.decoding.stage import Decoder, Warn
 
 ZERO_OID = "0" * 40
 UNKNOWN_COMMIT = "unknown"
@@ -63,7 +64,8 @@ class Introduction:
 
 STREAM_OVER = 64 << 20
 """Blobs above this many bytes are scanned in overlapping windows as git streams them, never whole in
-memory (:func:`scanner.findings.scan_stream`)."""
+memory (:func:`scanner.findings.scan_stream`): for plain keys only, neither decoded nor opened as archives
+(README, "Binary files, huge files, odd input")."""
 
 
 def _message(commit_object: bytes) -> tuple[int, bytes]:
@@ -102,37 +104,59 @@ class Hits:
             for _, new, path in changes:
                 first.setdefault(new, path)
         for oid, (kind, items) in self.warnings.items():
-            introduced = first.get(oid)
+            named = first.get(oid)
             for where, message in items:
-                decoder.warn(f"<blob {oid}>{where}" if introduced is None
-                             else introduced + _named(kind, introduced, where), message)
+                decoder.warn(f"<blob {oid}>{where}" if named is None else named + _named(kind, named, where), message)
+
+
+_STREAMS = ("gzip", "bz2", "xz")
+_CONTAINERS = ("zip", "tar", *_STREAMS, "sqlite", "pyc")
 
 
 def _named(kind: str | None, path: str, suffix: str) -> str:
     """``suffix`` (``""`` or ``!member...``, as a blob scanned without a name reports it) under ``path``: the
     member of a gzip/bz2/xz stream, nameless then, is named after ``path`` as ``scan`` names it."""
-    if kind in ("gzip", "bz2", "xz") and suffix.startswith("!"):
+    if kind in _STREAMS and suffix.startswith("!"):
         from scanner.decoding.containers.streams import member_name
         return "!" + member_name(kind, path) + suffix[1:]
     return suffix
+
+
+def _cat_file(repo: StrPath, args: list[str], stdin: bytes | None) -> subprocess.Popen[bytes]:
+    """A streaming ``git cat-file ARGS``, its stdin (object ids, or nothing) fed from a thread: a long oid
+    list must not deadlock on a full pipe."""
+    proc = gitutil.popen(repo, *_PACK_LIMITS, "cat-file", *args)
+    assert proc.stdin is not None
+    pipe = proc.stdin
+    if stdin is None:
+        pipe.close()
+        return proc
+    data = stdin
+
+    def feed() -> None:
+        try:
+            pipe.write(data)
+        except BrokenPipeError:  # git went away (it failed, or we stopped reading): its exit status says
+            pass
+        finally:
+            pipe.close()
+    threading.Thread(target=feed, daemon=True).start()
+    return proc
+
+
+def _collect(into: list[tuple[str, str]], label: str) -> Warn:
+    """A warning callback that keeps each warning in ``into``, ``where`` without the ``label`` prefix."""
+    def add(where: str, message: str) -> None:
+        into.append((where.removeprefix(label), message))
+    return add
 
 
 def _scan_objects(repo: StrPath, decoder: Decoder, args: list[str], stdin: bytes | None,
                   progress: Progress | None) -> Hits:
     """Scan every blob and commit message ``cat-file`` yields."""
     hits = Hits()
-    proc = gitutil.popen(repo, *_PACK_LIMITS, "cat-file", *args)
-    assert proc.stdin is not None and proc.stdout is not None
-    pipe = proc.stdin
-    if stdin is not None:  # fed from a thread: a long oid list must not deadlock on a full pipe
-        def feed() -> None:
-            try:
-                pipe.write(stdin)
-            finally:
-                pipe.close()
-        threading.Thread(target=feed, daemon=True).start()
-    else:
-        pipe.close()
+    proc = _cat_file(repo, args, stdin)
+    assert proc.stdout is not None
     count = total = commits = 0
     worth_scanning = decoder.worth_scanning
     for oid, kind, data in read_objects(proc.stdout, STREAM_OVER):
@@ -147,7 +171,8 @@ def _scan_objects(repo: StrPath, decoder: Decoder, args: list[str], stdin: bytes
         elif kind == b"blob":
             if worth_scanning(data):
                 warnings: list[tuple[str, str]] = []
-                found = decoder.scan(data, "", "", lambda where, message: warnings.append((where, message)))  # noqa: B023 - called during this scan only
+                label = f"blob {oid.decode()}"  # an error names it; a warning waits for a path (Hits.say_warnings)
+                found = decoder.scan(data, "", label, _collect(warnings, label))
                 if found:
                     hits.blobs[oid.decode()] = found
                 if warnings:
@@ -228,7 +253,8 @@ def _member_at(finding: Finding, where: Introduction) -> str | None:
     """The container member of a blob's finding (scanned without a path) once the blob is at ``where``."""
     if finding.member is None or finding.outer_path:
         return finding.member
-    return _named(finding.encoding[0], where.path, "!" + finding.member)[1:]
+    container = next((e for e in finding.encoding if e in _CONTAINERS), None)  # the one ``member`` is inside
+    return _named(container, where.path, "!" + finding.member)[1:]
 
 
 def _placed_path(finding: Finding, where: Introduction) -> str:
@@ -262,7 +288,7 @@ def _blob_contents(repo: StrPath, oids: Iterable[str]) -> dict[str, bytes]:
     if not wanted:
         return {}
     out = gitutil.git(repo, *_PACK_LIMITS, "cat-file", "--batch", input="".join(f"{o}\n" for o in wanted).encode())
-    return {oid.decode(): data for oid, _, data in read_objects(io.BytesIO(out))}
+    return {oid.decode(): data for oid, _, data in read_objects(io.BytesIO(out)) if isinstance(data, bytes)}
 
 
 def _shares(objects: list[list[bytes]], jobs: int) -> list[list[bytes]]:
@@ -286,10 +312,10 @@ def _scan_in_parallel(repo: StrPath, decoder: Decoder, jobs: int, progress: Prog
     ``git cat-file --batch`` in a thread (regex releases the GIL while it searches bytes)."""
     listing = gitutil.git(repo, *_PACK_LIMITS, "cat-file", "--batch-all-objects",
                           "--batch-check=%(objectname) %(objecttype) %(objectsize)", "--unordered")
-    oids = _shares([line.split() for line in listing.splitlines()], jobs)
-    shares = [b"\n".join(share) + b"\n" for share in oids]
+    cut = _shares([line.split() for line in listing.splitlines()], jobs)
+    shares = [b"\n".join(share) + b"\n" for share in cut]
     if progress is not None:
-        progress.expect(sum(map(len, oids)))
+        progress.expect(sum(map(len, cut)))
     done = [(0, 0, 0)] * len(shares)
     lock = threading.Lock()
 
@@ -385,11 +411,12 @@ def parse_range(repo: StrPath, spec: str) -> tuple[str | None, list[str]]:
 
 
 def _tree_blobs(repo: StrPath, rev: str, paths: set[str]) -> dict[str, str]:
-    """{path: blob id} of ``paths`` in ``rev``'s tree (a few paths are named to git, many are filtered)."""
+    """{path: blob id} of ``paths`` in ``rev``'s tree (a few paths are named to git, many are filtered); empty
+    when ``rev`` is no commit."""
     if not paths:
         return {}
     named = sorted(paths) if len(paths) <= 256 else []  # a command line has a length limit
-    listing = gitutil.git(repo, "ls-tree", "-r", "-z", rev, "--", *named)
+    listing = gitutil.git(repo, "ls-tree", "-r", "-z", rev, "--", *named, check=False)  # no HEAD yet: none
     blobs = {}
     for entry in filter(None, listing.split(b"\0")):
         meta, _, raw = entry.partition(b"\t")
@@ -405,22 +432,36 @@ def mark_in_head(repo: StrPath, decoder: Decoder, findings: list[Finding]) -> li
     and rotate), False when only the history has it (rotate, then purge); False for messages."""
     if not findings:
         return findings
-    head = _tree_blobs(repo, "HEAD", {f.outer_path for f in findings}) if gitutil.has_commit(repo, "HEAD") else {}
-    huge = _huge_blobs(repo, head.values())
-    contents = _blob_contents(repo, set(head.values()) - huge)
-    wanted: dict[str, set[str]] = {}  # HEAD blob -> the secrets asked about it
+    head = _tree_blobs(repo, "HEAD", {f.outer_path for f in findings})
+    wanted: dict[str, set[str]] = {}
     for f in findings:
-        oid = head.get(f.outer_path)
-        if oid is not None and oid not in huge:
-            wanted.setdefault(oid, set()).add(f.secret)
-    held = {oid: _held(decoder, contents.get(oid, b""), secrets, f"blob {oid}") for oid, secrets in wanted.items()}
+        if f.outer_path in head:
+            wanted.setdefault(head[f.outer_path], set()).add(f.secret)
+    held = _held(repo, decoder, wanted)
+    return [f.replace(in_head=(head.get(f.outer_path), f.secret) in held) for f in findings]
 
-    def still_there(f: Finding) -> bool:
-        oid = head.get(f.outer_path)
-        if oid is None:
-            return False
-        return _streamed_holds(repo, oid, f.secret) if oid in huge else f.secret in held[oid]
-    return [f.replace(in_head=still_there(f)) for f in findings]
+
+def _held(repo: StrPath, decoder: Decoder, wanted: dict[str, set[str]]) -> set[tuple[str | None, str]]:
+    """The (blob, secret) pairs of ``wanted`` whose blob holds the secret, plain or in any form the decoder
+    reads; one ``cat-file`` for all, a blob over :data:`STREAM_OVER` bytes read a window at a time as git
+    streams it, for the raw secret only (as its scan read it)."""
+    if not wanted:
+        return set()
+    held: set[tuple[str | None, str]] = set()
+    proc = _cat_file(repo, ["--batch"], "".join(f"{o}\n" for o in sorted(wanted)).encode())
+    assert proc.stdout is not None
+    try:
+        for raw_oid, _, data in read_objects(proc.stdout, STREAM_OVER):
+            oid = raw_oid.decode()
+            secrets = wanted.get(oid, set())
+            if isinstance(data, Unread):
+                held.update((oid, s) for s in _streamed_holds(data, secrets))
+            else:
+                held.update((oid, s) for s in _secrets_in(decoder, data, secrets, f"blob {oid}"))
+    finally:
+        proc.kill()
+        proc.wait()
+    return held
 
 
 FEW_SECRETS = 4
@@ -428,44 +469,26 @@ FEW_SECRETS = 4
 the blob is decoded and scanned once for all of them."""
 
 
-def _held(decoder: Decoder, data: bytes, secrets: set[str], label: str) -> set[str]:
+def _secrets_in(decoder: Decoder, data: bytes, secrets: set[str], label: str) -> set[str]:
     """The ``secrets`` that ``data`` holds, plain or in any form the decoder reads (``Decoder.holds`` of
     each), without one scan of the blob per secret: a plain search for each, then one scan for the many
     that are not there as plain text (keys deleted from a file that still mentions a keyword)."""
     missing = {s for s in secrets if data.find(s.encode("utf-8", "surrogateescape")) < 0}
     if len(missing) <= FEW_SECRETS:
         return (secrets - missing) | {s for s in missing if decoder.holds(data, s, label)}
-    found = {f.secret for f in decoder.scan(data, "", label)} if decoder.worth_scanning(data) else set()
-    return (secrets - missing) | (missing & found)
+    return (secrets - missing) | (missing & decoder.secrets_in(data, label))
 
 
-def _huge_blobs(repo: StrPath, oids: Iterable[str]) -> set[str]:
-    """The blobs among ``oids`` over :data:`STREAM_OVER` bytes: never read whole."""
-    wanted = sorted(set(oids) - {ZERO_OID})
-    if not wanted:
-        return set()
-    listing = gitutil.git(repo, "cat-file", "--batch-check=%(objectname) %(objectsize)",
-                          input="".join(f"{o}\n" for o in wanted).encode())
-    return {parts[0].decode() for parts in map(bytes.split, listing.splitlines())
-            if len(parts) == 2 and int(parts[1]) > STREAM_OVER}
-
-
-def _streamed_holds(repo: StrPath, oid: str, secret: str) -> bool:
-    """True when the huge blob ``oid`` holds ``secret`` as raw bytes (as its streamed scan read it), read a
-    window at a time as git streams it."""
-    needle = secret.encode("utf-8", "surrogateescape")
-    proc = gitutil.popen(repo, "cat-file", "blob", oid)
-    assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.close()
-    tail, found = b"", False
-    try:
-        while not found and (chunk := proc.stdout.read(1 << 24)):
-            window = tail + chunk
-            found = needle in window
-            tail = window[-(len(needle) - 1):] if len(needle) > 1 else b""
-    finally:
-        proc.kill()
-        proc.wait()
+def _streamed_holds(blob: Unread, secrets: set[str]) -> set[str]:
+    """The ``secrets`` that the huge ``blob`` holds as raw bytes, read a window at a time."""
+    needles = {s: s.encode("utf-8", "surrogateescape") for s in secrets}
+    overlap = max((len(n) for n in needles.values()), default=1) - 1
+    found: set[str] = set()
+    tail = b""
+    while len(found) < len(needles) and (chunk := blob.read(1 << 24)):
+        window = tail + chunk
+        found.update(s for s, n in needles.items() if n in window)
+        tail = window[-overlap:] if overlap else b""
     return found
 
 
@@ -557,7 +580,7 @@ def scan_tag_messages(repo: StrPath, decoder: Decoder, oids: list[str]) -> list[
             break
         listing = gitutil.git(repo, "cat-file", "--batch", input="".join(f"{o}\n" for o in wanted).encode())
         for oid, kind, data in read_objects(io.BytesIO(listing)):
-            if kind != b"tag":
+            if kind != b"tag" or not isinstance(data, bytes):
                 continue
             if data.startswith(b"object "):
                 todo.append(data[7:data.index(b"\n")].decode())

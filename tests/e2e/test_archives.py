@@ -362,3 +362,42 @@ def test_tar_links_and_devices_are_ignored(repo: Repo, tmp_path: Path) -> None:
     result = run_cli("scan", "--format", "json", cwd=repo.path)
     assert result.code == 0 and findings(result) == []
     assert not warnings_for(result, "links.tar")
+
+
+def base64_archives(repo: Repo) -> dict[str, tuple[str, list[str], str]]:
+    """YAML values holding base64-encoded archives (one line; wrapped at 76 columns; a gzip stream), each
+    with a key, and one with a placeholder: reported path -> (encoding, secret_sha256)."""
+    import base64
+    import textwrap
+
+    def b64(data: bytes) -> str:
+        return base64.b64encode(data).decode()
+
+    zipped = make_zip({"app/.env": env(key_for("b64-zip"))})
+    repo.write("deploy/configmap.yaml", f"apiVersion: v1\nkind: ConfigMap\nbinaryData:\n  backup.zip: {b64(zipped)}\n")
+    wrapped = textwrap.indent(textwrap.fill(b64(make_zip({"conf/prod.env": env(key_for("b64-wrapped"))})), 76), "    ")
+    repo.write("deploy/backup.yaml", f"backup: |\n{wrapped}\n")
+    repo.write("deploy/logs.json", '{"log.gz": "' + b64(gzip.compress(env(key_for("b64-gzip")))) + '"}\n')
+    repo.write("decoys/configmap.yaml", f"binaryData:\n  backup.zip: {b64(make_zip({'app/.env': env(PLACEHOLDER)}))}\n")
+    return {"deploy/configmap.yaml!app/.env": (["base64", "zip"], sha(key_for("b64-zip"))),
+            "deploy/backup.yaml!conf/prod.env": (["base64", "zip"], sha(key_for("b64-wrapped"))),
+            "deploy/logs.json!logs.json": (["base64", "gzip"], sha(key_for("b64-gzip")))}
+
+
+@wired
+@pytest.mark.parametrize("command", ["scan", "staged", "history"])
+def test_a_base64_encoded_archive_is_opened(repo: Repo, command: str) -> None:
+    """A zip or gzip stored as base64 in a YAML or JSON value (one line or wrapped) is decoded and opened:
+    the key in its member is reported at file!member, the chain starting with base64; a placeholder is not."""
+    want = base64_archives(repo)
+    repo.git("add", "-A")
+    if command == "history":
+        repo.commit("base64 archives")
+    result = run_cli(command, "--format", "json", cwd=repo.path)
+    assert result.code == 1, result.err
+    assert by_member(result) == want
+    assert [f for f in findings(result) if "!" not in f["path"]] == []  # no second finding on the raw text
+    # placed at the encoded run in the outer file: the line to edit
+    assert sorted((f["path"], f["line"], f["column"]) for f in findings(result)) == [
+        ("deploy/backup.yaml!conf/prod.env", 2, 5), ("deploy/configmap.yaml!app/.env", 4, 15),
+        ("deploy/logs.json!logs.json", 1, 13)]

@@ -74,10 +74,10 @@ FORMS = {
     "base64": ("secret.env.b64", lambda k: b64(f"TRACKYARD_API_KEY={k}\n") + "\n", (1, 1), ["base64"]),
     "base64-url": ("token.txt", lambda k: f"token: {url_safe(k)}\n", (1, 8), ["base64"]),
     "base64-mime": ("mail.eml", lambda k: f"Content-Transfer-Encoding: base64\n\n{wrapped(split_at_wrap(k, 76), 76)}\n",
-                    (3, 1), ["base64"]),
+                    (3, 65), ["base64"]),
     "base64-pem": ("key.pem",
                    lambda k: f"-----BEGIN DATA-----\n{wrapped(split_at_wrap(k, 64), 64)}\n-----END DATA-----\n",
-                   (2, 1), ["base64"]),
+                   (2, 53), ["base64"]),
     "base64-nested": ("pull-secret.yaml", docker_config, (5, 22), ["base64", "base64"]),
     "kubernetes": ("secret.yaml", lambda k: kubernetes_secret(BODY) if k == KEY
                    else kubernetes_secret("your_api_key_here"), (4, 22), ["base64"]),
@@ -158,6 +158,19 @@ def test_history_finds_every_form_and_no_decoy(forms_repo: Repo) -> None:
     result = run_cli("history", "--format", "json", cwd=forms_repo.path)
     assert by_path(result) == expected()
     assert {f["commit"] for f in findings(result)} == {commit}
+
+
+@pytest.mark.parametrize("command", ["scan", "history"])
+def test_a_key_deep_in_a_wrapped_block_is_at_its_own_line(repo: Repo, command: str) -> None:
+    """A finding in a base64 block wrapped over lines is placed on the line (and column) where the key's
+    encoded bytes begin, not on the block's first line."""
+    text = "# settings\n" + "x" * 300 + f"\nTRACKYARD_API_KEY={KEY}\n"
+    chars = 4 * ((text.index(KEY)) // 3)  # the base64 character that starts the key's 3-byte group
+    repo.write("mail.eml", f"Subject: env\nContent-Transfer-Encoding: base64\n\n{wrapped(text, 76)}\n")
+    repo.commit("mail")
+    result = run_cli(command, "--format", "json", cwd=repo.path)
+    assert [(f["path"], f["line"], f["column"], f["encoding"]) for f in findings(result)] == \
+        [("mail.eml", 4 + chars // 76, 1 + chars % 76, ["base64"])]
 
 
 def test_history_range_compares_decoded_keys(repo: Repo) -> None:
@@ -301,22 +314,3 @@ def test_encoded_literals_drop_forms_that_contain_a_shorter_one() -> None:
     assert _minimal_forms(forms) == pairwise == [b"q", b"ab", b"cd"]
     no_newline = [f for f in forms if b"\n" not in f]
     assert _minimal_forms(no_newline) == [b"q", b"ab", b"cd"]
-
-
-def test_the_one_pass_gate_of_a_long_run_answers_as_the_light_one() -> None:
-    """Past the first SMALL bytes (a whole history), keywords in any case and the encoded keywords are one
-    Hyperscan pass per buffer: it says "worth scanning" for exactly the buffers the light path does."""
-    from scanner.decoding.gate import SMALL
-    from scanner.decoding.stage import Decoder
-    from scanner.engine import Engine
-    from scanner.rules import load_rules
-    light, bulk = (Decoder(Engine(load_rules().rules)) for _ in range(2))
-    assert not bulk.worth_scanning(b"filler\n" * (SMALL // 7 + 1))  # starts its one-pass matcher
-    samples = [content(key) for _, content, _, _ in ALL_FORMS.values() for key in (KEY, PLACEHOLDER)]
-    samples = [s.encode() if isinstance(s, str) else s for s in samples]
-    samples += [b"TrackYard_Live_", b"API.TRACKYARD.COM", b"plain text", b64("rackyard").upper().encode(),
-                b"PK\x03\x04" + bytes(40), b"\xff\xfeh\0i\0"]
-    answers = [light.worth_scanning(s) for s in samples]
-    assert [bulk.worth_scanning(s) for s in samples] == answers
-    assert bulk._gate._matcher is not None and light._gate._matcher is None
-    assert answers[-6:] == [True, True, False, False, True, True]
