@@ -65,7 +65,7 @@ class Introduction:
 STREAM_OVER = 64 << 20
 """Blobs above this many bytes are scanned in overlapping windows as git streams them, never whole in
 memory (:func:`scanner.findings.scan_stream`): for plain keys only, neither decoded nor opened as archives
-(README, "Binary files, huge files, odd input")."""
+(docs/commands.md, "Binary files, huge files, odd input")."""
 
 
 def _message(commit_object: bytes) -> tuple[int, bytes]:
