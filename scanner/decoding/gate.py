@@ -128,6 +128,11 @@ class LiteralSearch:
         self._read = 0
         self._matcher: KeywordMatcher | None = None
 
+    def expect_many(self) -> None:
+        """Search with the engine's matcher from the next buffer on: the caller is about to read many (a
+        whole history), so searching its first :data:`SMALL` bytes one literal at a time would cost more."""
+        self._read = max(self._read, SMALL)
+
     def _engine_matcher(self, data: Buffer) -> KeywordMatcher | None:
         if self._matcher is None:
             self._read += len(data)

@@ -136,6 +136,11 @@ class Decoder:
         self._utf16_search = LiteralSearch(self._utf16)  # many rules: one pass, not one search per literal
         self.limits = ArchiveLimits(options.max_archive_bytes, options.max_archive_entries, options.max_archive_ratio)
 
+    def expect_many(self) -> None:
+        """The caller is about to ask :meth:`worth_scanning` of many buffers (a whole history): its one-pass
+        matcher starts now, not after the first MiB."""
+        self._gate.expect_many()
+
     def worth_scanning(self, data: Buffer, name: str = "") -> bool:
         """False when ``data`` (named ``name``, if known) can hold no key in any form the run looks for: no
         keyword and no encoded keyword (one pass for both), no UTF-16 byte-order mark, not a container."""

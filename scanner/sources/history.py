@@ -158,6 +158,7 @@ def _scan_objects(repo: StrPath, decoder: Decoder, args: list[str], stdin: bytes
     proc = _cat_file(repo, args, stdin)
     assert proc.stdout is not None
     count = total = commits = 0
+    decoder.expect_many()
     worth_scanning = decoder.worth_scanning
     for oid, kind, data in read_objects(proc.stdout, STREAM_OVER):
         count += 1

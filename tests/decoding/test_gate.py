@@ -22,3 +22,15 @@ def test_the_one_pass_gate_of_a_long_run_answers_as_the_light_one() -> None:
     assert [bulk.worth_scanning(s) for s in samples] == answers
     assert bulk._gate._matcher is not None and light._gate._matcher is None
     assert answers[-6:] == [True, True, False, False, True, True]
+
+
+def test_a_long_run_can_start_its_one_pass_matcher_at_once() -> None:
+    """A whole history says so before its first blob: no literal-by-literal search of its first MiB."""
+    from scanner.decoding.stage import Decoder
+    from scanner.engine import Engine
+    from scanner.rules import load_rules
+    decoder = Decoder(Engine(load_rules().rules))
+    decoder.expect_many()
+    assert decoder.worth_scanning(b"TRACKYARD_API_KEY: " + b64(f"TRACKYARD_API_KEY={KEY}").encode())
+    assert not decoder.worth_scanning(b"nothing to see")
+    assert decoder._gate._matcher is not None
