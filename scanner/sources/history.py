@@ -521,9 +521,14 @@ def origin_url(repo: StrPath) -> str | None:
     return url or None
 
 
-def _present(decoder: Decoder, contents: dict[str, bytes], oid: str, secret: str) -> bool:
-    """True when the blob ``oid`` already held ``secret``, plain or in any form the decoder reads."""
-    return decoder.holds(contents.get(oid, b""), secret, f"blob {oid}")
+def _held_in(decoder: Decoder, contents: dict[str, bytes], asked: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (blob, secret) pairs of ``asked`` whose blob (in ``contents``; else empty) holds the secret: each
+    blob searched once for all the secrets asked about it (:func:`_secrets_in`), never once per finding."""
+    wanted: dict[str, set[str]] = {}
+    for oid, secret in asked:
+        wanted.setdefault(oid, set()).add(secret)
+    return {(oid, s) for oid, secrets in wanted.items()
+            for s in _secrets_in(decoder, contents.get(oid, b""), secrets, f"blob {oid}")}
 
 
 def scan_range(repo: StrPath, decoder: Decoder, spec: str, progress: ProgressBar | None = None) -> list[Finding]:
@@ -557,11 +562,14 @@ def scan_commits(repo: StrPath, decoder: Decoder, revs: list[str], base: str | N
     if base is not None:
         base_blobs = _tree_blobs(repo, base, {w.path for f, w in placed if not f.in_message})
     base_contents = _blob_contents(repo, base_blobs.values())
+    in_old = _held_in(decoder, old_blobs, ((w.old, f.secret) for f, w in placed))
+    in_base = _held_in(decoder, base_contents, ((base_blobs[w.path], f.secret) for f, w in placed
+                                                if w.path in base_blobs))
     out = []
     for finding, where in placed:
-        if _present(decoder, old_blobs, where.old, finding.secret):
+        if (where.old, finding.secret) in in_old:
             continue
-        if where.path in base_blobs and _present(decoder, base_contents, base_blobs[where.path], finding.secret):
+        if where.path in base_blobs and (base_blobs[where.path], finding.secret) in in_base:
             continue
         out.append(_finding_at(finding, where))
     return out

@@ -454,3 +454,22 @@ def test_in_head_for_many_keys_kept_encoded_or_deleted(repo: Repo) -> None:
     sha = {k: hashlib.sha256(k.encode()).hexdigest() for k in keys}
     assert in_head == {**{("many.env", sha[k]): k in kept + as_base64 for k in keys[:10]},
                        ("few.env", sha[keys[10]]): True, ("few.env", sha[keys[11]]): False}
+
+
+def test_range_with_many_keys_in_one_file_reports_only_the_new_ones(repo: Repo) -> None:
+    import base64
+    import hashlib
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+    keys = ["trackyard_live_" + "".join(alphabet[b % len(alphabet)] for b in hashlib.sha256(b"r%d" % i).digest()[:24])
+            for i in range(12)]
+    old, new = keys[:6], keys[6:]
+
+    def encoded(key: str) -> str:
+        return base64.b64encode(f"TRACKYARD_API_KEY={key}\n".encode()).decode()
+
+    repo.write("keys.env", "".join(f"K={k}\n" for k in old[:3]) + "".join(encoded(k) + "\n" for k in old[3:]))
+    base = repo.commit("six keys, three of them base64")
+    repo.write("keys.env", "".join(f"K={k}\n" for k in keys))
+    repo.commit("all twelve in plain text")
+    found = findings(run_cli("history", "--range", f"{base}..HEAD", "--format", "json", cwd=repo.path))
+    assert sorted(f["secret_sha256"] for f in found) == sorted(hashlib.sha256(k.encode()).hexdigest() for k in new)
