@@ -158,7 +158,6 @@ def _scan_objects(repo: StrPath, decoder: Decoder, args: list[str], stdin: bytes
     proc = _cat_file(repo, args, stdin)
     assert proc.stdout is not None
     count = total = commits = 0
-    decoder.expect_many()
     worth_scanning = decoder.worth_scanning
     for oid, kind, data in read_objects(proc.stdout, STREAM_OVER):
         count += 1
@@ -357,6 +356,7 @@ def scan_all(repo: StrPath, decoder: Decoder, progress: ProgressBar | None = Non
     The attribution walk (``git log``) starts first and writes to an unnamed temporary file while the
     objects are read (a core is rarely busy all the time): only its parsing is left once something hits."""
     import tempfile
+    decoder.expect_many()  # every blob: one pass each from the first (a push's few blobs stay on the light path)
     with tempfile.TemporaryFile() as log_file:
         log = gitutil.popen(repo, *_LOG_ARGS, "--all", "--", stdout=log_file, env=gitutil.walk_env(repo))
         log.stdin.close()  # type: ignore[union-attr]
