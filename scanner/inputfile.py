@@ -7,7 +7,7 @@ import os
 import stat
 
 MAX_SIZE = 32 << 20
-"""Bytes a named input file may hold (README, "Configuration")."""
+"""Bytes a named input file may hold (docs/configuration.md)."""
 
 
 def check(fd: int) -> os.stat_result:

@@ -226,7 +226,7 @@ class Finding:
         return self.verification.status
 
     def to_dict(self, show_secrets: bool = False) -> dict[str, Any]:
-        """The stable JSON shape documented in the README (an audit's findings start with ``repository``)."""
+        """The stable JSON shape documented in docs/reports.md (an audit's findings start with ``repository``)."""
         return {
             **({} if self.repository is None else {"repository": self.repository}),
             "rule_id": self.rule.id,

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 FAIL_ON = ("any", "live", "verified", "never")
 DEFAULT_JOBS = min(2, os.cpu_count() or 1)
-"""``history --jobs``: git cat-file readers for a whole-history scan (README, Performance)."""
+"""``history --jobs``: git cat-file readers for a whole-history scan (docs/performance.md)."""
 
 
 def _formats() -> tuple[str, ...]:
@@ -90,8 +90,8 @@ ALL_FILES = Option(("--all-files",), "all_files", "flag", "Also scan files git i
 REPO = Option(("--repo",), "repo", "text", "Repository to scan.", ".", metavar="DIR", show_default=True)
 RANGE = Option(("--range",), "rev_range", "text",
                "Only keys the commits in A..B introduce; a single REV means its commits on no remote.", metavar="A..B")
-JOBS = Option(("--jobs", "-j"), "jobs", "count", "git cat-file readers for a whole-history scan (see README, "
-              "Performance).", DEFAULT_JOBS, metavar="N", show_default=True)
+JOBS = Option(("--jobs", "-j"), "jobs", "count", "git cat-file readers for a whole-history scan (see "
+              "docs/performance.md).", DEFAULT_JOBS, metavar="N", show_default=True)
 FROM_HISTORY = Option(("--history",), "from_history", "flag", "Take the findings of the whole history.", False)
 FROM_REPORT = Option(("--from-report",), "from_report", "text", "Revoke the keys of a JSON report written with "
                      "--show-secrets (default: keys on stdin).", metavar="FILE")

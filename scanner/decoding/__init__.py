@@ -12,7 +12,7 @@ class DecodeOptions:
 
     ``decode``: encoded text; ``archives``: containers; ``max_decode_depth``: encodings nested in one
     another; ``max_archive_depth``: containers nested in one another; ``max_archive_bytes``,
-    ``max_archive_entries``, ``max_archive_ratio``: per-container bounds (see the README, "Decoding")."""
+    ``max_archive_entries``, ``max_archive_ratio``: per-container bounds (see docs/decoding.md)."""
 
     __slots__ = ("decode", "archives", "max_decode_depth", "max_archive_depth", "max_archive_bytes",
                  "max_archive_entries", "max_archive_ratio")

@@ -1,4 +1,4 @@
-"""JSON report: ``{"version": 1, "findings": [...], "summary": {...}}`` (fields in the README)."""
+"""JSON report: ``{"version": 1, "findings": [...], "summary": {...}}`` (fields in docs/reports.md)."""
 from __future__ import annotations
 
 import json
