@@ -41,3 +41,21 @@ def test_wrapped_blocks_are_searched_from_the_first_line_that_can_end_one() -> N
         first = text.find(b"\n")
         bounded = [] if first < 0 else list(base64text._WRAPPED.finditer(text, base64text._wrap_start(text, first)))
         assert [m.span() for m in bounded] == [m.span() for m in base64text._WRAPPED.finditer(text)]
+
+
+def test_many_keywords_encoded_forms_come_from_the_cache_once_computed(tmp_path, monkeypatch) -> None:
+    import marshal
+
+    from scanner.decoding import gate
+    monkeypatch.setenv("YARDGUARD_CACHE_DIR", str(tmp_path / "cache"))
+    keywords = [b"team%03d_live_" % i for i in range(gate.CACHED_FROM + 5)]
+    computed = gate._encoded_literals(keywords)
+    assert gate.encoded_literals(keywords) == computed  # computed, then kept
+    [entry] = (tmp_path / "cache").iterdir()
+    assert gate.encoded_literals(keywords) == computed  # read back
+    assert sorted(gate.encoded_literals(keywords[::-1])) == sorted(computed)  # the same keywords in another order
+    stored = marshal.loads(entry.read_bytes())
+    entry.write_bytes(marshal.dumps({**stored, "doc": {"literals": ["not bytes"]}}))
+    assert gate.encoded_literals(keywords) == computed  # a bad entry is computed again
+    assert gate.encoded_literals(keywords[:3]) == gate._encoded_literals(keywords[:3])  # few: never cached
+    assert len(list((tmp_path / "cache").iterdir())) == 1
