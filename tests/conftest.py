@@ -26,6 +26,11 @@ GIT_ENV = {
     "GIT_COMMITTER_NAME": "Ada Author", "GIT_COMMITTER_EMAIL": "ada@example.com",
     "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": str(_GLOBAL_CONFIG),
 }
+# Run from a git hook or `git bisect run`, git's repository-locating variables would point every test's git
+# (and yardguard) at the outer repository: drop them for this process and every one it starts.
+for _name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+              "GIT_COMMON_DIR", "GIT_NAMESPACE"):
+    os.environ.pop(_name, None)
 # yardguard's TOML cache, for this process and every one it starts: never the real home's
 CACHE_DIR = _SCRATCH / "yardguard-cache"
 os.environ["YARDGUARD_CACHE_DIR"] = str(CACHE_DIR)
