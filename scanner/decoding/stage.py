@@ -35,6 +35,9 @@ MAX_RUNS = 10_000
 """Decoded runs per scanned file (all depths together)."""
 MAX_DECODED = 64 << 20
 """Decoded bytes per scanned file (all depths together)."""
+MIN_ENCODED_ARCHIVE = 32
+"""Decoded bytes below which base64 is not opened as a container: the smallest archive that can hold a key
+is larger, and shorter runs are mentions of a magic prefix (``H4sI`` in a document), not archives."""
 
 Warn = Callable[[str, str], None]
 
@@ -279,7 +282,8 @@ class Decoder:
             at = data.find(literal)
             while at >= 0 and not budget.spent:
                 run = base64text.block_at(data, at)
-                if run is not None and container_kind(run.decoded, "") is not None and budget.take(run):
+                if (run is not None and len(run.decoded) >= MIN_ENCODED_ARCHIVE
+                        and container_kind(run.decoded, "") is not None and budget.take(run)):
                     out.append(run)
                 at = data.find(literal, at + 1 if run is None else max(run.end, at + 1))
         return out

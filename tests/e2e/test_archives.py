@@ -401,3 +401,17 @@ def test_a_base64_encoded_archive_is_opened(repo: Repo, command: str) -> None:
     assert sorted((f["path"], f["line"], f["column"]) for f in findings(result)) == [
         ("deploy/backup.yaml!conf/prod.env", 2, 5), ("deploy/configmap.yaml!app/.env", 4, 15),
         ("deploy/logs.json!logs.json", 1, 13)]
+
+
+@wired
+@pytest.mark.parametrize("command", ["scan", "history"])
+def test_a_mention_of_an_archive_prefix_is_not_opened(repo: Repo, command: str) -> None:
+    """Text that only names the base64 prefixes of containers (``UEsDB`` for a zip, ``H4sI`` for gzip) is
+    not taken for an archive: no truncated-archive warning, nothing reported."""
+    repo.write("docs/formats.md", "A zip in base64 starts `UEsDB`, gzip `H4sI`, xz `/Td6WFo`, SQLite `U1FMaXRl`.\n")
+    repo.git("add", "-A")
+    if command == "history":
+        repo.commit("docs")
+    result = run_cli(command, "--format", "json", cwd=repo.path)
+    assert result.code == 0 and findings(result) == [], result.err
+    assert "warning" not in result.err
