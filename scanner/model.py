@@ -64,11 +64,10 @@ class Verification:
     def from_dict(cls, data: Mapping[str, Any]) -> Verification:
         """A verdict read back from :meth:`to_dict` JSON (the verification cache, the audit store); values
         of the wrong type are dropped, never trusted."""
-        status, detail, http_status = data.get("status"), data.get("detail"), data.get("http_status")
+        status = data.get("status")
         return cls(status if isinstance(status, str) else UNKNOWN,
                    {k: v for k, v in data.items() if k not in ("status", "detail", "http_status")},
-                   detail if isinstance(detail, str) else None,
-                   http_status if isinstance(http_status, int) and not isinstance(http_status, bool) else None)
+                   _text_or_none(data.get("detail")), _code_or_none(data.get("http_status")))
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and self.to_dict() == other.to_dict()
@@ -98,9 +97,7 @@ class Revocation:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Revocation:
         """A revocation read back from :meth:`to_dict` JSON (the audit store)."""
-        status, detail, http_status = data.get("status"), data.get("detail"), data.get("http_status")
-        return cls(str(status), detail if isinstance(detail, str) else None,
-                   http_status if isinstance(http_status, int) and not isinstance(http_status, bool) else None)
+        return cls(str(data.get("status")), _text_or_none(data.get("detail")), _code_or_none(data.get("http_status")))
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and self.to_dict() == other.to_dict()
@@ -109,6 +106,16 @@ class Revocation:
 
     def __repr__(self) -> str:
         return f"Revocation({self.status!r}, detail={self.detail!r}, http_status={self.http_status!r})"
+
+
+def _text_or_none(value: object) -> str | None:
+    """``value`` if it is a string (read from untrusted JSON), else None."""
+    return value if isinstance(value, str) else None
+
+
+def _code_or_none(value: object) -> int | None:
+    """``value`` if it is an integer and not a bool (an HTTP status read from untrusted JSON), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def printable(path: str) -> str:
