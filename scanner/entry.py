@@ -14,8 +14,9 @@ if TYPE_CHECKING:
     from scanner.options import Options
 
 
-def lean_arguments(args: list[str]) -> tuple[str, list[str], dict[str, str]] | None:
-    """(command, positional arguments, option values by name; a flag given maps to "") for a command line of
+def lean_arguments(args: list[str]) -> tuple[str, list[str], dict[str, list[str]]] | None:
+    """(command, positional arguments, the values given for each option by name, in order; a flag given has
+    ""; click keeps the last value of an option given twice, and every value of a repeated one) for a command line of
     :data:`scanner.options.LEAN` whose options are all known there, with valid values; None sends it to the
     click CLI (other options, ``--help``, ``-`` for stdin, a bad or missing value: click explains those)."""
     from scanner.options import LEAN, POSITIONAL, lean_options
@@ -24,7 +25,7 @@ def lean_arguments(args: list[str]) -> tuple[str, list[str], dict[str, str]] | N
         return None
     known = lean_options(command)
     positional: list[str] = []
-    values: dict[str, str] = {}
+    values: dict[str, list[str]] = {}
     it = iter(args[1:])
     for arg in it:
         flag, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
@@ -32,7 +33,7 @@ def lean_arguments(args: list[str]) -> tuple[str, list[str], dict[str, str]] | N
         if option is not None and option.kind == "flag":
             if eq:
                 return None
-            values[option.name] = ""
+            values.setdefault(option.name, []).append("")
         elif option is not None:
             given = value if eq else next(it, None)
             if given is None:
@@ -41,7 +42,7 @@ def lean_arguments(args: list[str]) -> tuple[str, list[str], dict[str, str]] | N
                 option.parse(given)
             except ValueError:
                 return None
-            values[option.name] = given
+            values.setdefault(option.name, []).append(given)
         elif arg.startswith("-"):
             return None
         else:
@@ -51,11 +52,13 @@ def lean_arguments(args: list[str]) -> tuple[str, list[str], dict[str, str]] | N
     return command, positional, values
 
 
-def options_of(command: str, positional: list[str], values: dict[str, str]) -> Options:
+def options_of(command: str, positional: list[str], values: dict[str, list[str]]) -> Options:
     """The :class:`~scanner.options.Options` of a command line :func:`lean_arguments` accepted."""
     from scanner.options import Options, lean_options
     by_name = {o.name: o for o in lean_options(command).values()}
-    return Options(paths=positional, **{name: by_name[name].parse(text) for name, text in values.items()})
+    return Options(paths=positional, **{
+        name: tuple(texts) if by_name[name].kind == "repeated" else by_name[name].parse(texts[-1])
+        for name, texts in values.items()})
 
 
 def run(command: str, options: Options) -> int:

@@ -156,8 +156,8 @@ COMMANDS = {
 
 LEAN = {
     "staged": ("fmt", "output", "quiet", "no_decode", "no_archives"),
-    "history": ("fmt", "output", "repo", "rev_range", "jobs", "quiet", "no_decode", "no_archives"),
-    "scan": ("fmt", "output", "all_files", "quiet", "no_decode", "no_archives"),
+    "history": ("fmt", "output", "repo", "rev_range", "jobs", "rules", "quiet", "no_decode", "no_archives"),
+    "scan": ("fmt", "output", "all_files", "rules", "quiet", "no_decode", "no_archives"),
     "pre-receive": ("fmt", "output", "config", "baseline", "fail_on", "no_decode", "no_archives"),
 }
 """The commands :mod:`scanner.entry` runs without click, and the options each may be given there."""

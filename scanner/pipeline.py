@@ -13,16 +13,13 @@ from scanner.engine import Engine
 from scanner.errors import YardguardError
 from scanner.model import Finding
 from scanner.options import Options
-from scanner.rules import BUILTIN_RULES_DIR, add_document, load_rules, read_rule_file, rule_files
+from scanner.rules import BUILTIN_RULES_DIR, CHECKED, add_document, load_rules, read_rule_file, rule_files
 from scanner.run import Run
 from scanner.trust import load_config
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
-
-_CHECKED = "rules.checked"
-"""The cache fact for a rule file whose rules compile and pass their examples (:func:`tomlfile.note`)."""
 
 
 def prepare(root: str | os.PathLike[str], options: Options, revision: str | None = None,
@@ -51,7 +48,7 @@ def prepare(root: str | os.PathLike[str], options: Options, revision: str | None
     from scanner.trust import check_repository_rules
     for source in (f for named in config.repository_rules for f in rule_files(named)):
         check_repository_rules(read_rule_file(source), source)
-    ruleset = load_rules(extra, compile=False)
+    ruleset = load_rules(extra, compile=False, checked=True)
     for source, document in documents:
         check_repository_rules(document, source)
         add_document(document, source, ruleset, compile=False)
@@ -59,7 +56,7 @@ def prepare(root: str | os.PathLike[str], options: Options, revision: str | None
     # a rule that fails its own examples is a broken rule file; the shipped ones are checked by the tests, and
     # a rule file that passed once is not checked again while it stays the same (150 rules take ~0.2 s)
     sources = {r.source for r in ruleset.rules if not r.source.startswith(BUILTIN_RULES_DIR)}
-    unchecked = {source for source in sources if not tomlfile.noted(source, _CHECKED)}
+    unchecked = {source for source in sources if not tomlfile.noted(source, CHECKED)}
     added = [r for r in ruleset.rules if r.source in unchecked]
     if added:
         from scanner.rulecheck import check_rules
@@ -69,7 +66,7 @@ def prepare(root: str | os.PathLike[str], options: Options, revision: str | None
         if failures:
             raise YardguardError(str(failures[0]))
         for source in dict.fromkeys(r.source for r in added):
-            tomlfile.note(source, _CHECKED)
+            tomlfile.note(source, CHECKED)
     baseline_path = options.baseline or (config.resolve(config.baseline) if config.baseline else None)
     if baseline_path:
         from scanner import baseline

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CACHE_DIR, GIT_ENV, KEY, Repo, run_cli
-from tests.core_helpers import findings
+from tests.core_helpers import ACME_RULE, findings
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = {"click", "regex", "tomllib", "dataclasses", "pathlib", "typing", "hashlib", "tempfile", "inspect",
@@ -89,6 +89,21 @@ def test_scan_without_click_reports_what_the_click_command_does(committed: Repo,
         full = run_cli("scan", *flags, "--format", "json", "--fail-on", "any", cwd=committed.path)
         assert lean.code == full.code == 1 and findings(lean) == findings(full)
     assert "click" not in imported(committed.path, tmp_path, "scan", "--format", "json")
+
+
+def test_scan_with_extra_rules_skips_click_and_their_examples_once_checked(committed: Repo, tmp_path: Path) -> None:
+    """``--rules`` is a lean option of scan: the same findings as through click; once the rule file has
+    passed its checks, a run reads it from the TOML cache, without its examples (no tomllib)."""
+    rules = tmp_path / "extra.toml"
+    rules.write_text(ACME_RULE + 'examples = ["token = acme_Q2x7Lp3Nm8Rt4Vw6Yb1Z"]\n')
+    committed.write("app.py", "x = 1\ntoken = 'acme_Hq7Zt2Wm9Xc4Vb8Nn1Lk'\n")
+    lean = run_cli("scan", "--rules", str(rules), "--format", "json", cwd=committed.path)
+    full = run_cli("scan", "--rules", str(rules), "--format", "json", "--fail-on", "any", cwd=committed.path)
+    assert lean.code == full.code == 1 and findings(lean) == findings(full)
+    assert [f["rule_id"] for f in findings(lean)] == ["acme-token"]
+    loaded = imported(committed.path, tmp_path, "scan", "--rules", str(rules), "--format", "json")
+    assert not loaded & {"click", "tomllib"}
+    assert not any(b"acme_Q2x7Lp3Nm8Rt4Vw6Yb1Z" in entry.read_bytes() for entry in CACHE_DIR.iterdir())
 
 
 def test_bad_lean_option_values_get_click_errors(committed: Repo) -> None:

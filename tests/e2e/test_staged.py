@@ -285,12 +285,12 @@ def test_key_on_an_unchanged_context_line_is_not_new(repo: Repo) -> None:
 @pytest.mark.parametrize(("args", "expected"), [
     (["staged"], ("staged", [], {})),
     (["staged", "a.py", "b c.py"], ("staged", ["a.py", "b c.py"], {})),
-    (["staged", "--format", "json", "a.py"], ("staged", ["a.py"], {"fmt": "json"})),
+    (["staged", "--format", "json", "a.py"], ("staged", ["a.py"], {"fmt": ["json"]})),
     (["staged", "--format=sarif", "-o", "out.sarif", "a.py"],
-     ("staged", ["a.py"], {"fmt": "sarif", "output": "out.sarif"})),
-    (["staged", "--output=r.json", "--format", "json"], ("staged", [], {"fmt": "json", "output": "r.json"})),
+     ("staged", ["a.py"], {"fmt": ["sarif"], "output": ["out.sarif"]})),
+    (["staged", "--output=r.json", "--format", "json"], ("staged", [], {"fmt": ["json"], "output": ["r.json"]})),
     (["history", "--repo", "r", "--range", "a..b", "-j", "3", "--format", "sarif"],
-     ("history", [], {"repo": "r", "rev_range": "a..b", "jobs": "3", "fmt": "sarif"})),
+     ("history", [], {"repo": ["r"], "rev_range": ["a..b"], "jobs": ["3"], "fmt": ["sarif"]})),
     (["staged", "--format", "bogus"], None),   # click reports the bad choice
     (["staged", "--format"], None),            # and the missing value
     (["staged", "-o=r.json"], None),           # and what click makes of a short option with "="
@@ -300,8 +300,10 @@ def test_key_on_an_unchanged_context_line_is_not_new(repo: Repo) -> None:
     (["history", "extra"], None),              # history takes no arguments
     (["history", "--jobs", "0"], None),
     (["history", "--jobs", "two"], None),
-    (["scan", ".", "--all-files", "--format", "json"], ("scan", ["."], {"all_files": "", "fmt": "json"})),
+    (["scan", ".", "--all-files", "--format", "json"], ("scan", ["."], {"all_files": [""], "fmt": ["json"]})),
     (["scan"], ("scan", [], {})),
+    (["scan", "--rules", "a.toml", "--rules=b", "--format", "json", "--format", "sarif"],
+     ("scan", [], {"rules": ["a.toml", "b"], "fmt": ["json", "sarif"]})),  # click: every --rules, the last --format
     (["scan", "-"], None),                     # stdin: the click CLI
     (["scan", "--all-files=yes"], None),       # a flag takes no value
     (["baseline", "."], None),
