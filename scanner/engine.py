@@ -77,9 +77,16 @@ def minimal_keywords(keywords: Iterable[str]) -> list[str]:
     """The keywords that do not contain another keyword: finding those decides the prefilter."""
     unique = sorted(set(keywords), key=len)
     kept: list[str] = []
+    seen: set[str] = set()
+    lengths: list[int] = []  # of the kept keywords, ascending
     for k in unique:
-        if not any(shorter in k for shorter in kept):
+        # k's substrings of each kept length, looked up at once: linear in the keywords (300 extra rules'
+        # keywords took ~45,000 substring tests one pair at a time)
+        if not (lengths and seen.intersection(k[i:i + n] for n in lengths for i in range(len(k) - n + 1))):
             kept.append(k)
+            seen.add(k)
+            if not lengths or lengths[-1] != len(k):
+                lengths.append(len(k))
     return kept
 
 
