@@ -41,17 +41,44 @@ Wanted = Callable[[int, int], bool]
 """Whether the run at (start, end) is worth decoding (the stage says: near a keyword, plain or encoded)."""
 
 
-def token_runs(form: str, data: Buffer, pattern: re.Pattern[bytes], decode: Callable[[bytes], bytes | None],
-               wanted: Wanted, start: int = 0) -> Iterator[Run]:
-    """The matches of ``pattern`` in ``data`` (none of which begins before ``start``) that are ``wanted``
-    and that ``decode`` turns into text, as runs of ``form``."""
-    for m in pattern.finditer(data, start):
-        start, end = m.span()
-        if end - start > MAX_RUN or not wanted(start, end):
+class Alphabet:
+    """Whole runs of bytes of one alphabet, ``shortest`` or longer, each with up to ``padding`` ``=`` after
+    it: what ``re.finditer(rb"[ALPHABET]{shortest,}={0,padding}")`` finds. ``re`` starts a match at every
+    byte of every word (0.55 s on a minified line of 18 MB); this looks for ``shortest`` alphabet bytes in
+    a translated copy with C substring searches (~0.05 s)."""
+
+    def __init__(self, chars: bytes, shortest: int, padding: int = 0) -> None:
+        self._table = bytes(0x61 if c in chars else 0x20 for c in range(256))  # alphabet "a", the rest " "
+        self._needle = b"a" * shortest
+        self._padding = padding
+
+    def finditer(self, data: Buffer, start: int = 0) -> Iterator[tuple[int, int]]:
+        """(start, end) of each run in ``data``, left to right, none beginning before ``start``."""
+        mask = (data if isinstance(data, (bytes, bytearray)) else bytes(data)).translate(self._table)
+        size, pos = len(mask), start
+        while (hit := mask.find(self._needle, pos)) >= 0:
+            begin = mask.rfind(b" ", pos, hit) + 1 or pos
+            end = mask.find(b" ", hit)
+            end = size if end < 0 else end
+            padding = 0
+            while padding < self._padding and end < size and data[end] == 0x3D:  # "="
+                end, padding = end + 1, padding + 1
+            yield begin, end
+            pos = end
+
+
+def token_runs(form: str, data: Buffer, pattern: re.Pattern[bytes] | Alphabet,
+               decode: Callable[[bytes], bytes | None], wanted: Wanted, start: int = 0) -> Iterator[Run]:
+    """The matches of ``pattern`` (a regex or an :class:`Alphabet`) in ``data`` (none of which begins before
+    ``start``) that are ``wanted`` and that ``decode`` turns into text, as runs of ``form``."""
+    spans = pattern.finditer(data, start) if isinstance(pattern, Alphabet) else (
+        m.span() for m in pattern.finditer(data, start))
+    for begin, end in spans:
+        if end - begin > MAX_RUN or not wanted(begin, end):
             continue
-        decoded = decode(m.group())
+        decoded = decode(bytes(data[begin:end]))
         if decoded is not None and is_text(decoded):
-            yield Run(form, start, end, decoded)
+            yield Run(form, begin, end, decoded)
 
 
 class EscapeForm:

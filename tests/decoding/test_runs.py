@@ -1,10 +1,12 @@
-"""The run patterns of the text decoders find exactly what their look-behind definitions find."""
+"""The run patterns of the text decoders find exactly what their look-behind definitions find, and the
+alphabet-run finder exactly what its regex finds."""
 from __future__ import annotations
 
 import random
 import re
 
 from scanner.decoding import base64text, hexstr
+from scanner.decoding.runs import Alphabet
 
 HEX = re.compile(rb"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){16,}(?![0-9A-Fa-f])")
 """Hex runs by definition: whole runs of an even number of digits, 32 or more."""
@@ -25,9 +27,22 @@ def _texts(seed: int, count: int) -> list[bytes]:
 
 def test_hex_and_base64_line_runs_match_their_definitions() -> None:
     for text in _texts(1, 3000):
-        assert [m.span() for m in hexstr._RUN.finditer(text) if hexstr.decode(m.group()) is not None] == \
+        assert [(s, e) for s, e in hexstr._RUN.finditer(text) if hexstr.decode(text[s:e]) is not None] == \
             [m.span() for m in HEX.finditer(text)]
-        assert [m.span() for m in base64text._LINE.finditer(text)] == [m.span() for m in LINE.finditer(text)]
+        assert list(base64text._LINE.finditer(text)) == [m.span() for m in LINE.finditer(text)]
+
+
+def test_alphabet_runs_are_what_the_regex_of_the_alphabet_finds() -> None:
+    cases = [(b"0a", 1, 0), (b"0a", 3, 2), (b"0123456789abcdefABCDEF", 32, 0), (b"ghzGHZ+/_-0a", 5, 2),
+             (b"=", 2, 1)]
+    texts = _texts(3, 1500) + [b"", b"=", b"a" * 40, b"a" * 40 + b"===", b"==" + b"a" * 3, b"a=a=a==aaa"]
+    for chars, shortest, padding in cases:
+        alphabet = Alphabet(chars, shortest, padding)
+        regex = re.compile(b"[" + re.escape(chars) + b"]{%d,}={0,%d}" % (shortest, padding))
+        for text in texts:
+            for start in (0, 1, 7):
+                assert list(alphabet.finditer(text, start)) == [m.span() for m in regex.finditer(text, start)]
+            assert list(alphabet.finditer(bytearray(text))) == [m.span() for m in regex.finditer(text)]
 
 
 def test_wrapped_blocks_are_searched_from_the_first_line_that_can_end_one() -> None:
