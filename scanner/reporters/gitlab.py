@@ -1,7 +1,6 @@
 """GitLab secret-detection report (schema 15.2.1) for ``artifacts: reports: secret_detection``."""
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -9,7 +8,7 @@ from typing import Any
 from scanner import __version__
 from scanner.escaping import escape
 from scanner.model import Finding
-from scanner.reporters import ReportContext, home_url, ordered
+from scanner.reporters import ReportContext, home_url, indented_json, ordered
 from scanner.reporters.sarif import fingerprint, message, status_phrase
 from scanner.reporters.vocabulary import REMEDIATION
 
@@ -90,4 +89,4 @@ def render(findings: list[Finding], ctx: ReportContext) -> str:
         },
         "vulnerabilities": [_escaped(_vulnerability(f, ctx.show_secrets, home)) for f in ordered(findings)],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return indented_json.dumps(doc) + "\n"

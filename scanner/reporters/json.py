@@ -1,11 +1,9 @@
 """JSON report: ``{"version": 1, "findings": [...], "summary": {...}}`` (fields in docs/reports.md)."""
 from __future__ import annotations
 
-import json
-
 from scanner.findings import summary
 from scanner.model import Finding
-from scanner.reporters import ReportContext, ordered
+from scanner.reporters import ReportContext, indented_json, ordered
 
 
 def render(findings: list[Finding], ctx: ReportContext) -> str:
@@ -15,4 +13,4 @@ def render(findings: list[Finding], ctx: ReportContext) -> str:
         "findings": [f.to_dict(ctx.show_secrets) for f in ordered(findings)],
         "summary": summary(findings),
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return indented_json.dumps(doc) + "\n"

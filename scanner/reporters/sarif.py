@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ from urllib.parse import quote
 
 from scanner import __version__
 from scanner.model import COMMIT_MESSAGE, Finding
-from scanner.reporters import ReportContext, home_url, ordered
+from scanner.reporters import ReportContext, home_url, indented_json, ordered
 from scanner.reporters.vocabulary import REMEDIATION, numbered, shout
 from scanner.rules import Rule
 
@@ -166,4 +165,4 @@ def document(findings: list[Finding], ctx: ReportContext) -> dict[str, Any]:
 
 def render(findings: list[Finding], ctx: ReportContext) -> str:
     """SARIF 2.1.0 JSON, secrets redacted unless ``ctx.show_secrets``."""
-    return json.dumps(document(findings, ctx), indent=2, ensure_ascii=False) + "\n"
+    return indented_json.dumps(document(findings, ctx)) + "\n"
