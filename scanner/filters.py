@@ -1,26 +1,48 @@
 """Filters: small pure functions, each named for the false positive (or accepted finding) it removes."""
 from __future__ import annotations
 
+import collections
 import math
 import re
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
+
+from scanner.engine import RegexTimeout, regex_timeout
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from scanner.rules import Rule
 
 ALLOW_MARKERS = (b"yardguard:allow", b"gitleaks:allow", b"pragma: allowlist secret")
+ALLOW_CUE = b"allow"
+"""In every marker: a line without it (almost every line) is searched once, not once per marker."""
 _RUNS = ("0123456789", "abcdefghijklmnopqrstuvwxyz")
+_SEQUENCES = tuple((doubled, doubled[::-1]) for doubled in (run * 4 for run in (
+    *_RUNS, "0123456789abcdefghijklmnopqrstuvwxyz")))
+"""Each straight run written out four times, forwards and backwards (what :func:`is_sequential` looks in)."""
+_TERMS: dict[int, list[float]] = {}
+"""For a text of n characters, ``c / n * log2(c / n)`` for each count c (``_TERMS[n][c]``): secrets have a
+few lengths, and these are the terms of their entropy."""
+_TERMS_UP_TO = 256
+"""Texts longer than this compute their terms (a table per length would be as long)."""
+_count: Callable[[dict[str, int], str], None] = collections._count_elements  # type: ignore[attr-defined]
+"""What ``Counter(text)`` runs (in C), without the Counter: each character's count, in first-occurrence order."""
 
 
 def shannon_entropy(text: str) -> float:
-    """Bits per character of ``text``."""
+    """Bits per character of ``text``: ``-sum(c / n * log2(c / n))`` over the count c of each distinct
+    character, in the order they first occur (the same float, term for term, as summing them directly)."""
     if not text:
         return 0.0
     n = len(text)
-    return -sum(c / n * math.log2(c / n) for c in Counter(text).values())
+    counts: dict[str, int] = {}
+    _count(counts, text)
+    if n > _TERMS_UP_TO:
+        return -sum(c / n * math.log2(c / n) for c in counts.values())
+    terms = _TERMS.get(n)
+    if terms is None:
+        terms = _TERMS[n] = [0.0] + [c / n * math.log2(c / n) for c in range(1, n + 1)]
+    return -sum(map(terms.__getitem__, counts.values()))
 
 
 def is_repeated_characters(body: str) -> bool:
@@ -33,21 +55,18 @@ def is_sequential(body: str) -> bool:
     core = body.lower().replace("-", "").replace("_", "")
     if len(core) < 8:
         return False
-    for run in _RUNS + ("0123456789abcdefghijklmnopqrstuvwxyz",):
-        doubled = run * 4
-        if core in doubled or core in doubled[::-1]:
-            return True
-    return False
+    return any(core in forwards or core in backwards for forwards, backwards in _SEQUENCES)
 
 
 def is_false_positive(rule: Rule, secret: str) -> bool:
     """True for placeholders and low-randomness values: the rule's ``allow`` list, its entropy floor,
     repeated or sequential characters."""
     if rule.allow:
-        from scanner.engine import RegexTimeout, regex_timeout
+        timeout = regex_timeout()
         try:
-            if any(a.search(secret, timeout=regex_timeout()) for a in rule.allow):
-                return True
+            for allow in rule.allow:
+                if allow.search(secret, timeout=timeout):
+                    return True
         except TimeoutError:
             raise RegexTimeout(rule) from None
     body = rule.secret_body(secret)
@@ -58,7 +77,7 @@ def is_false_positive(rule: Rule, secret: str) -> bool:
 
 def has_allow_comment(line: bytes) -> bool:
     """A line marked ``yardguard:allow`` (or gitleaks' / detect-secrets' markers) is accepted."""
-    return any(m in line for m in ALLOW_MARKERS)
+    return ALLOW_CUE in line and any(m in line for m in ALLOW_MARKERS)
 
 
 @lru_cache(maxsize=512)
