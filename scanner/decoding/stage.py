@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 
 from scanner.decoding import DecodeOptions, base64text, entities, escapes, hexstr, percent, utf16
 from scanner.decoding.containers import ArchiveLimits, container_kind, open_container
+from scanner.decoding.containers import label as label_member
+from scanner.decoding.containers.members import Repeatable
 from scanner.decoding.gate import LiteralSearch, archive_literals, encoded_literals
 from scanner.decoding.runs import Run
 from scanner.engine import Buffer, Engine, KeywordMatcher, Match, RegexTimeout, minimal_keywords
@@ -45,6 +47,37 @@ Warn = Callable[[str, str], None]
 def print_warning(where: str, message: str) -> None:
     """``yardguard: warning: <where>: <message>`` on stderr (never secret material)."""
     print(f"yardguard: warning: {printable(where)}: {message}", file=sys.stderr)
+
+
+class RepeatedWarnings:
+    """The warnings of one container's members: a :class:`Repeatable` one said of a member itself waits, and
+    once the container is read, one line per reason names the container, how many members had it and the
+    first (33 unsupported .pyc in a few eggs were 33 lines); a reason met once, and every other warning, is
+    said as it is."""
+
+    def __init__(self, label: str, warn: Warn) -> None:
+        self.label, self.warn = label, warn
+        self._held: dict[str, list[tuple[str, str, str]]] = {}  # reason -> [(member, where, message)]
+
+    def of(self, member: str) -> Warn:
+        """The ``warn`` for the scan of ``member``."""
+        where_member = f"{self.label}!{member}"
+
+        def warn(where: str, message: str) -> None:
+            if isinstance(message, Repeatable) and where == where_member:
+                self._held.setdefault(message.many, []).append((member, where, message))
+            else:
+                self.warn(where, message)
+        return warn
+
+    def say(self) -> None:
+        """The held warnings: one line per reason."""
+        for many, held in self._held.items():
+            if len(held) == 1:
+                self.warn(held[0][1], held[0][2])
+            else:
+                self.warn(self.label, many.format(count=len(held), first=label_member(held[0][0])))
+        self._held.clear()
 
 
 class DecodedMatch(Match):
@@ -226,13 +259,16 @@ class Decoder:
                  ) -> list[Finding]:
         """Findings in each member of the container ``data``: path ``path!name``, the kind first in the chain."""
         found: list[Finding] = []
+        repeated = RepeatedWarnings(label, warn)
         for member in open_container(data, path, self.limits, lambda message: warn(label, message)):
             if not self.worth_scanning(member.data, member.name):
                 continue
             inner = f"{path}!{member.name}"
-            for f in self._scan(member.data, inner, f"{label}!{member.name}", 0, archive_depth + 1, budget, warn):
+            for f in self._scan(member.data, inner, f"{label}!{member.name}", 0, archive_depth + 1, budget,
+                                repeated.of(member.name)):
                 nested = member.name if f.member is None else f"{member.name}!{f.member}"
                 found.append(f.replace(member=nested, encoding=(member.kind, *f.encoding)))
+        repeated.say()
         return found
 
     def _may_be_utf16(self, data: Buffer) -> bool:

@@ -37,6 +37,19 @@ class Member:
         return f"Member({self.name!r}, <{len(self.data)} bytes>, {self.kind!r})"
 
 
+class Repeatable(str):
+    """A warning about one member that, when members of one archive repeat it, is said once for the archive
+    (:class:`~scanner.decoding.stage.Decoder` gathers them): ``many`` is that line, with ``{count}`` and
+    ``{first}`` (the first member's :func:`label`) to fill in; the same ``many``, the same reason."""
+
+    many: str
+
+    def __new__(cls, message: str, many: str) -> Repeatable:
+        self = super().__new__(cls, message)
+        self.many = many
+        return self
+
+
 def label(name: str) -> str:
     """``name`` made safe for a one-line warning: control characters replaced, alphanumeric runs of 16
     or more (which could be key material) cut to their first four characters, at most 120 characters."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 
-from scanner.decoding.containers.members import ArchiveLimits, Member, Warn
+from scanner.decoding.containers.members import ArchiveLimits, Member, Repeatable, Warn
 
 MAX_DEPTH = 200
 """Nesting of tuples/code objects followed (CPython's own limit is 2000; real code nests far less)."""
@@ -118,7 +118,9 @@ def pyc_members(view: memoryview, name: str, limits: ArchiveLimits, warn: Warn) 
     magic = int.from_bytes(view[:2], "little")
     layout = _layout(magic)
     if layout is None:
-        warn(f"bytecode version {magic} is not supported; its constants were not read")
+        warn(Repeatable(f"bytecode version {magic} is not supported; its constants were not read",
+                        f"{{count}} .pyc members have bytecode version {magic}, which is not supported; their "
+                        "constants were not read (first: {first})"))
         return
     reader = _Reader(view, _header_size(magic), layout[0], layout[1], limits.max_bytes)
     try:
