@@ -175,13 +175,15 @@ class Finding:
 
     def replace(self, **changes: Any) -> Self:
         """A copy with ``changes`` applied."""
-        unknown = set(changes) - set(vars(self))
-        if unknown:
-            raise TypeError(f"Finding has no field(s) {', '.join(sorted(unknown))}")
+        fields = self.__dict__
+        if not changes.keys() <= fields.keys():
+            raise TypeError(f"Finding has no field(s) {', '.join(sorted(set(changes) - set(fields)))}")
         new = object.__new__(type(self))
-        new.__dict__.update(self.__dict__, **changes)
-        new.path = printable(new.path)
-        if new.repo_path is not None:
+        new.__dict__.update(fields, **changes)
+        # a path kept is printable already (every Finding's is)
+        if "path" in changes:
+            new.path = printable(new.path)
+        if "repo_path" in changes and new.repo_path is not None:
             new.repo_path = printable(new.repo_path)
         return new
 

@@ -18,12 +18,16 @@ _c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
 """CPython's C encoder (None where there is none: then ``json.dumps`` itself writes)."""
 
 
+_CONTAINERS = (dict, list, tuple)
+
+
 class _Writer:
     """Writes one document; ``_encoders[level]`` separates the items of that level."""
 
     def __init__(self, indent: int, ensure_ascii: bool) -> None:
         self.indent, self.ensure_ascii = indent, ensure_ascii
         self._encoders: list[Callable[[Any, int], tuple[str, ...]]] = []
+        self._keys: dict[tuple[type, Any], str] = {}  # (type, key) -> the key as written, and ": "
         self.out: list[str] = []
 
     def _encode(self, level: int, value: Any) -> str:
@@ -35,56 +39,50 @@ class _Writer:
             self._encoders.append(_c_make_encoder(None, _no_default, strings, None, ": ", inner, False, False, True))
         return "".join(self._encoders[level](value, 0))
 
+    def _key(self, level: int, key: Any) -> str:
+        """``key`` as the encoder writes keys (a number, true, null become strings), and ``": "``."""
+        kind = (type(key), key)
+        text = self._keys.get(kind)
+        if text is None:
+            text = self._keys[kind] = self._encode(level, {key: 0})[1:-2]
+        return text
+
     def write(self, value: Any, level: int) -> None:
         """``value`` at nesting ``level`` (0: the document), appended to ``out``."""
         if isinstance(value, dict) and value:
-            self._object(value, level + 1)
+            self._container(value, level + 1, "{", "}")
         elif isinstance(value, (list, tuple)) and value:
-            self._array(value, level + 1)
+            self._container(value, level + 1, "[", "]")
         else:
             self.out.append(self._encode(level, value))
 
-    def _object(self, value: dict[Any, Any], level: int) -> None:
-        out = self.out
-        plain: dict[Any, Any] = {}
+    def _container(self, value: Any, level: int, opening: str, closing: str) -> None:
+        """An object or an array at ``level``: each run of plain items is one call of the encoder, each
+        nested non-empty array or object is written in turn."""
+        out, is_object = self.out, opening == "{"
         margin = "\n" + " " * (self.indent * level)
-        out.append("{" + margin)
-        for key, item in value.items():
-            if isinstance(item, (dict, list, tuple)) and item:
-                if plain:
-                    out.append(self._encode(level, plain)[1:-1] + "," + margin)
-                    plain = {}
-                # the key as the encoder writes keys (a number, true, null become strings), then the value
-                out.append(self._encode(level, {key: 0})[1:-4] + ": ")
-                self.write(item, level)
-                out.append("," + margin)
-            else:
-                plain[key] = item
-        if plain:
-            out.append(self._encode(level, plain)[1:-1])
+        end = (margin[:-self.indent] if self.indent else margin) + closing
+        items = value.values() if is_object else value
+        nested = [i for i, item in enumerate(items) if isinstance(item, _CONTAINERS) and item]
+        if not nested:
+            out.append(opening + margin + self._encode(level, value)[1:-1] + end)
+            return
+        pairs = list(value.items()) if is_object else value
+        out.append(opening + margin)
+        done = 0
+        for i in nested:
+            if i > done:
+                plain = dict(pairs[done:i]) if is_object else pairs[done:i]
+                out.append(self._encode(level, plain)[1:-1] + "," + margin)
+            if is_object:
+                out.append(self._key(level, pairs[i][0]))
+            self.write(pairs[i][1] if is_object else pairs[i], level)
+            done = i + 1
+            out.append("," + margin)
+        if done < len(pairs):
+            out.append(self._encode(level, dict(pairs[done:]) if is_object else pairs[done:])[1:-1] + end)
         else:
-            out.pop()  # the separator after the last nested value
-        out.append(margin[:-self.indent] + "}" if self.indent else margin + "}")
-
-    def _array(self, value: list[Any] | tuple[Any, ...], level: int) -> None:
-        out = self.out
-        plain: list[Any] = []
-        margin = "\n" + " " * (self.indent * level)
-        out.append("[" + margin)
-        for item in value:
-            if isinstance(item, (dict, list, tuple)) and item:
-                if plain:
-                    out.append(self._encode(level, plain)[1:-1] + "," + margin)
-                    plain = []
-                self.write(item, level)
-                out.append("," + margin)
-            else:
-                plain.append(item)
-        if plain:
-            out.append(self._encode(level, plain)[1:-1])
-        else:
-            out.pop()
-        out.append(margin[:-self.indent] + "]" if self.indent else margin + "]")
+            out[-1] = end  # no separator after the last nested value
 
 
 def _no_default(value: Any) -> Any:

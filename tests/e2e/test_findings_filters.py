@@ -417,3 +417,7 @@ def test_finding_replace_copies_and_rejects_unknown_fields() -> None:
     assert (moved.line, f.line, moved.secret) == (7, 1, KEY) and moved != f and moved.replace(line=1) == f
     with pytest.raises(TypeError):
         f.replace(lines=7)
+    odd = f.replace(path="b\udcff.py", repo_path="sub/b\udcff.py")  # an undecodable name is shown printable
+    assert (odd.path, odd.repo_path) == ("b\ufffd.py", "sub/b\ufffd.py")
+    assert (odd.replace(line=2).path, odd.replace(line=2).repo_path) == (odd.path, odd.repo_path)
+    assert Finding(f.rule, KEY, "c\udcff.py", 1, 1, repo_path="d\udcff.py").replace(column=3).path == "c\ufffd.py"
