@@ -75,7 +75,7 @@ def scan_staged(run: Run, change: StagedChange) -> list[Finding]:
     with no staged change are read whole."""
     from scanner.sources.staged import binary_versions, literals_span_no_lines
     out: list[Finding] = []
-    change.measure(run.scope)
+    run.scope.defer(change.measure)
     blobs = binary_versions(change.root, change.added)
     for path, (new, old) in blobs.items():
         if run.decoder.worth_scanning(new, path):

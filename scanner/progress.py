@@ -5,6 +5,10 @@ from __future__ import annotations
 import sys
 import time
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 
 def size(nbytes: int) -> str:
     """``nbytes`` for people: bytes, kB, MB or GB (powers of 1000)."""
@@ -73,6 +77,12 @@ class Scope:
         self.counts: dict[str, int] = {}
         self.nbytes = 0
         self.started = time.monotonic()
+        self._deferred: list[Callable[[Scope], None]] = []
+
+    def defer(self, count: Callable[[Scope], None]) -> None:
+        """Call ``count(scope)`` only if the line is asked for (a text report): counting a big staged
+        change's lines costs more than a report in another format needs."""
+        self._deferred.append(count)
 
     def add(self, kind: str, count: int) -> None:
         self.counts[kind] = self.counts.get(kind, 0) + count
@@ -86,6 +96,9 @@ class Scope:
 
     def line(self) -> str:
         """``scanned 5,594 commits, 9,259 blobs (166 MB) in 0.3 s``."""
+        for count in self._deferred:
+            count(self)
+        self._deferred.clear()
         shown = [(kind, n) for kind, n in self.counts.items() if n] or list(self.counts.items())[:1]
         parts = ", ".join("stdin" if kind == "stdin" else f"{n:,} {kind[:-1] if n == 1 else kind}"
                           for kind, n in shown) or "nothing"

@@ -180,8 +180,12 @@ class Decoder:
     def worth_scanning(self, data: Buffer, name: str = "") -> bool:
         """False when ``data`` (named ``name``, if known) can hold no key in any form the run looks for: no
         keyword and no encoded keyword (one pass for both), no UTF-16 byte-order mark, not a container."""
-        return (self._gate.any(data)
-                or (self.options.decode and bytes(data[:2]) in (b"\xff\xfe", b"\xfe\xff"))
+        return self._gate.any(data) or self.opens(data, name)
+
+    def opens(self, data: Buffer, name: str = "") -> bool:
+        """``data`` starts like something this run opens whole: a UTF-16 byte-order mark (when decoding) or a
+        container's magic bytes (when opening archives). Looks at its first bytes only."""
+        return ((self.options.decode and bytes(data[:2]) in (b"\xff\xfe", b"\xfe\xff"))
                 or (self._archives and container_kind(data, name) is not None))
 
     def scan(self, data: Buffer, path: str, label: str | None = None, warn: Warn | None = None) -> list[Finding]:

@@ -234,3 +234,19 @@ def test_several_files_and_an_empty_patch() -> None:
     added, touched = parse_patch(patch(MODIFIED, second))
     assert touched == {"app.py", "lib.py"} == set(added)
     assert parse_patch(b"") == ({}, set())
+
+
+def test_a_new_files_hunk_header_gives_what_parsing_every_line_would() -> None:
+    """A new file is numbered and measured from its hunk header (``+1`` for one line, ``+1,N``); a merged
+    section (``merged``) goes through the line-by-line parse: both agree, with and without a final newline."""
+    bodies = [["x"], ["a", "", "b"], ["+x", "@@ y", " z", "-w"], [f"line {i}" for i in range(300)]]
+    for body in bodies:
+        for final_newline in (True, False):
+            count = "+1" if len(body) == 1 else f"+1,{len(body)}"
+            hunk = f"@@ -0,0 {count} @@\n" + "\n".join(f"+{line}" for line in body)
+            raw = (hunk if final_newline else hunk + "\n\\ No newline at end of file").encode()
+            fast, slow = AddedLines("f", raw), AddedLines("f", raw, merged=True)
+            assert fast.size == slow.size == len(slow.data) and fast.data == slow.data == "\n".join(body).encode()
+            assert list(fast.numbers) == list(slow.numbers) == list(range(1, len(body) + 1))
+            assert set(fast.added) == set(slow.added)
+            assert (fast.new_file() == slow.data + b"\n") if final_newline else (fast.new_file() == slow.data)
