@@ -73,7 +73,42 @@ def _run(command: list[str], environ: dict[str, str], input: bytes | None) -> tu
 
 def _spawn(command: list[str], environ: dict[str, str]) -> tuple[int, bytes, bytes]:
     """``subprocess.run(argv, capture_output=True)`` without the subprocess module, which costs ~5 ms to
-    import: a tenth of the pre-commit hook's run."""
+    import: a tenth of the pre-commit hook's run. git writes into anonymous in-memory files (Linux
+    ``memfd_create``: never on disk, like a pipe's buffer), read once it has exited: through a pipe, a
+    5,000-file first commit's 36 MB diff arrived in ~6,600 reads of a few kB (~0.14 s of CPU more, and git
+    waiting on a full pipe). Elsewhere, or if they cannot be made, pipes."""
+    try:
+        files = [os.memfd_create(name, os.MFD_CLOEXEC) for name in ("git-stdout", "git-stderr")]
+    except (AttributeError, OSError):
+        return _spawn_piped(command, environ)
+    try:
+        pid = os.posix_spawnp(command[0], command, environ, file_actions=[
+            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_DUP2, files[0], 1), (os.POSIX_SPAWN_DUP2, files[1], 2)])
+        _, status = os.waitpid(pid, 0)
+        out, err = (_read_whole(fd) for fd in files)
+    finally:
+        for fd in files:
+            os.close(fd)
+    return os.waitstatus_to_exitcode(status), out, err
+
+
+def _read_whole(fd: int) -> bytes:
+    """Everything written to the in-memory file ``fd`` (one read, unless it is over ~2 GB)."""
+    size = os.fstat(fd).st_size
+    chunks: list[bytes] = []
+    at = 0
+    while at < size:
+        chunk = os.pread(fd, size - at, at)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        at += len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _spawn_piped(command: list[str], environ: dict[str, str]) -> tuple[int, bytes, bytes]:
+    """:func:`_spawn` through pipes."""
     import select
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()

@@ -84,3 +84,17 @@ def test_a_new_binary_file_is_rebuilt_from_its_hunk_exactly(repo: Repo) -> None:
     assert [p for p in contents if added[p].new_file() is None] == ["kept.bin", "link"]
     assert binary_versions(str(repo.path), added) == staged_blobs(str(repo.path), list(contents))
     assert binary_versions(str(repo.path), added)["c.bin"] == (b"\0", b"")
+
+
+def test_git_output_read_from_memory_files_is_what_pipes_deliver(repo: Repo) -> None:
+    """gitutil runs git with its output in in-memory files where it can: the same exit code, stdout and
+    stderr as through pipes, for a big diff, an empty one and a failing command."""
+    from scanner import gitutil
+    repo.write("big.txt", "".join(f"line {i} {'x' * (i % 90)}\n" for i in range(60_000)))
+    repo.git("add", "big.txt")
+    for args in (["diff", "--cached", "--text"], ["diff"], ["cat-file", "-p", "no-such-object"]):
+        command = gitutil.argv(repo.path, *args)
+        via_memory = gitutil._spawn(command, gitutil._ENV)
+        assert via_memory == gitutil._spawn_piped(command, gitutil._ENV)
+    assert len(via_memory[2]) > 0 and via_memory[0] != 0
+    assert len(gitutil.git(repo.path, "diff", "--cached", "--text")) > 3_000_000
