@@ -59,13 +59,13 @@ class AddedLines:
             return False
         count = fields[2][3:]
         lines = int(count) if count.isdigit() else 1 if fields[2] == b"+1" else 0
+        if not lines or raw[eol + 1:eol + 2] != b"+":
+            return False
         end = len(raw)
         last = raw.rfind(b"\n") + 1
         if last > eol + 1 and raw[last:last + 1] == b"\\":  # "\\ No newline at end of file"
             end = last - 1
             self._final_newline = False
-        if not lines or raw[eol + 1:eol + 2] != b"+":
-            return False
         self._body, self._end = eol + 1, end
         self._size = end - self._body - lines  # each line's "+", and the newlines between them
         self._numbers = self._added = range(1, lines + 1)
@@ -88,14 +88,34 @@ class AddedLines:
         return self._size if self._body is not None else len(self.data)
 
     def head(self, size: int) -> bytes:
-        """The first ``size`` bytes of :attr:`data` (all of it when shorter), without building it for a new
-        file: each byte of data is at most two of its hunk (a newline and the next line's "+")."""
-        if not self._parsed:
-            self._parse()
-        if self._body is None or self._data is not None:
+        """The first ``size`` bytes of :attr:`data` (all of it when shorter), without building it: a new
+        file's from the start of its hunk (each byte of data is at most two of it: a newline and the next
+        line's "+"), another's from its first hunk lines (parsing every line of a 1,000-file change to
+        look at the start of each cost more than searching them all)."""
+        if self._data is not None:
+            return self._data[:size]
+        if not self._parsed and not self._parse_new_file():
+            return self._head_of_hunks(size)
+        self._parsed = True
+        if self._body is None:
             return self.data[:size]
         start = self._body + 1
         return self.raw[start:min(start + 2 * size, self._end)].replace(b"\n+", b"\n")[:size]
+
+    def _head_of_hunks(self, size: int) -> bytes:
+        """:meth:`head` from the added and context lines of the hunks, read from the first until ``size``
+        bytes of data are known."""
+        raw = self.raw
+        kept: list[bytes] = []
+        known = at = 0
+        while known <= size and at <= len(raw):  # a newline counts once the next line is read
+            end = raw.find(b"\n", at)
+            end = len(raw) if end < 0 else end
+            if raw[at:at + 1] in (b"+", b" "):  # an added or a context line, as _parse keeps them
+                kept.append(raw[at + 1:end])
+                known += end - at  # the line without its mark, and the newline joining it to the next
+            at = end + 1
+        return b"\n".join(kept)[:size]
 
     def new_file(self) -> bytes | None:
         """The whole staged file when the change adds it (one new-file hunk, and no section of the patch

@@ -250,3 +250,27 @@ def test_a_new_files_hunk_header_gives_what_parsing_every_line_would() -> None:
             assert list(fast.numbers) == list(slow.numbers) == list(range(1, len(body) + 1))
             assert set(fast.added) == set(slow.added)
             assert (fast.new_file() == slow.data + b"\n") if final_newline else (fast.new_file() == slow.data)
+
+
+def test_the_head_of_an_edited_file_is_read_from_its_first_hunk_lines() -> None:
+    """``head`` of an edited file's hunks, without parsing them all, equals the start of its joined lines."""
+    text = MODIFIED + """diff --git a/b.txt b/b.txt
+index 1111111..2222222 100644
+--- a/b.txt
++++ b/b.txt
+@@ -1,3 +1,2 @@
+-gone
+-also gone
+ kept
++new
+@@ -40,2 +39,3 @@ def f():
+ forty
++\\0PK
+ forty-two
+\\ No newline at end of file
+"""
+    added, _ = parse_patch(patch(text))
+    for hunks in added.values():
+        data = AddedLines(hunks.path, hunks.raw, merged=True).data
+        for size in (0, 1, 5, 9, 10, 11, 30, 1024):
+            assert AddedLines(hunks.path, hunks.raw).head(size) == data[:size], (hunks.path, size)
