@@ -77,20 +77,35 @@ def _spawn(command: list[str], environ: dict[str, str]) -> tuple[int, bytes, byt
     ``memfd_create``: never on disk, like a pipe's buffer), read once it has exited: through a pipe, a
     5,000-file first commit's 36 MB diff arrived in ~6,600 reads of a few kB (~0.14 s of CPU more, and git
     waiting on a full pipe). Elsewhere, or if they cannot be made, pipes."""
+    finish = _spawn_into_memory(command, environ)
+    return _spawn_piped(command, environ) if finish is None else finish()
+
+
+def _spawn_into_memory(command: list[str], environ: dict[str, str]) -> Callable[[], tuple[int, bytes, bytes]] | None:
+    """Start ``command`` writing into in-memory files; the function returned waits for it and gives (exit
+    code, stdout, stderr). None where such files cannot be made."""
     try:
         files = [os.memfd_create(name, os.MFD_CLOEXEC) for name in ("git-stdout", "git-stderr")]
     except (AttributeError, OSError):
-        return _spawn_piped(command, environ)
+        return None
     try:
         pid = os.posix_spawnp(command[0], command, environ, file_actions=[
             (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
             (os.POSIX_SPAWN_DUP2, files[0], 1), (os.POSIX_SPAWN_DUP2, files[1], 2)])
-        _, status = os.waitpid(pid, 0)
-        out, err = (_read_whole(fd) for fd in files)
-    finally:
+    except BaseException:
         for fd in files:
             os.close(fd)
-    return os.waitstatus_to_exitcode(status), out, err
+        raise
+
+    def finish() -> tuple[int, bytes, bytes]:
+        try:
+            _, status = os.waitpid(pid, 0)
+            out, err = (_read_whole(fd) for fd in files)
+        finally:
+            for fd in files:
+                os.close(fd)
+        return os.waitstatus_to_exitcode(status), out, err
+    return finish
 
 
 def _read_whole(fd: int) -> bytes:
@@ -144,10 +159,29 @@ def _spawn_piped(command: list[str], environ: dict[str, str]) -> tuple[int, byte
 def git(repo: StrPath, *args: str, check: bool = True, input: bytes | None = None) -> bytes:
     """Run ``git -C repo args`` and return stdout; a failure is a :class:`YardguardError`."""
     code, out, err = run(repo, *args, input=input)
-    if check and code != 0:
+    return _checked(args, code, out, err) if check else out
+
+
+def _checked(args: tuple[str, ...], code: int, out: bytes, err: bytes) -> bytes:
+    if code != 0:
         message = err.decode("utf-8", "replace").strip().splitlines()
         raise YardguardError(f"git {args[0]} failed: {message[-1] if message else f'exit {code}'}")
     return out
+
+
+def start(repo: StrPath, *args: str) -> Callable[[], bytes]:
+    """Start ``git -C repo args`` now; the function returned waits for it and gives what :func:`git` would
+    (a failure is a :class:`YardguardError`): the caller works while git runs. Where git's output cannot
+    go to in-memory files, git runs to the end here."""
+    command = argv(repo, *args)
+    try:
+        finish = _spawn_into_memory(command, _ENV) if hasattr(os, "posix_spawnp") else None
+    except FileNotFoundError:
+        raise YardguardError("git is not installed or not on PATH") from None
+    if finish is None:
+        out = git(repo, *args)
+        return lambda: out
+    return lambda: _checked(args, *finish())
 
 
 def popen(repo: StrPath, *args: str, stdout: IO[bytes] | None = None,

@@ -15,6 +15,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from scanner.engine import KeywordMatcher
     from scanner.options import Options
+    from scanner.run import Run
     from scanner.sources.staged import StagedChange
 
 LIGHT_LIMIT = 1 << 20
@@ -24,27 +25,43 @@ LIGHT_LIMIT = 1 << 20
 def run(options: Options) -> int:
     """Scan the staged change (narrowed to ``options.paths``), report, and tell a blocked committer what to do.
     With only the lean options and a text report on stdout, a change that mentions no keyword is answered
-    without the pipeline."""
+    without the pipeline. git starts first; what does not depend on the diff is done while it writes it."""
     from scanner.progress import Scope
-    from scanner.sources.staged import read_change
+    from scanner.sources.staged import start_reading
     scope = Scope()
-    change = read_change(list(options.paths))
-    if _answers_fast(options) and is_clean(change):
-        if not options.quiet:
-            from scanner.reporters import NO_FINDINGS
-            change.measure(scope)
-            print(NO_FINDINGS)
-            print(scope.line(), file=sys.stderr)
-        return 0
+    root, read = start_reading(list(options.paths))
+    if _answers_fast(options):
+        keywords = light_keywords(root)
+        change = read()
+        if keywords is not None and is_clean(change, keywords):
+            if not options.quiet:
+                from scanner.reporters import NO_FINDINGS
+                change.measure(scope)
+                print(NO_FINDINGS)
+                print(scope.line(), file=sys.stderr)
+            return 0
+        prepared = _prepare(root, options)
+    else:  # the full run whatever the change holds: its imports and settings while git works
+        prepared = _prepare(root, options)
+        change = read()
+    if isinstance(prepared, Exception):  # a bad setting, reported after any git failure, as before
+        raise prepared
     from scanner.collect import scan_staged
     from scanner.commands.report import finish
-    from scanner.pipeline import prepare
-    prepared = prepare(change.root, options)
     code = finish(prepared, scan_staged(prepared, change), "staged")
     if code == 1 and options.fmt == "text":
         from scanner.reporters.advice import blocked_commit
         print(blocked_commit(), file=sys.stderr)
     return code
+
+
+def _prepare(root: str, options: Options) -> Run | Exception:
+    """The pipeline's settings for the work tree at ``root``, or the error preparing them raised."""
+    from scanner.pipeline import prepare
+    try:
+        return prepare(root, options)
+    except Exception as e:  # raised by the caller once the diff is read
+        return e
 
 
 def _answers_fast(options: Options) -> bool:
@@ -75,19 +92,27 @@ def _mentions(data: bytes, keywords: KeywordMatcher, literals: list[bytes]) -> b
     return keywords.any(data) or b"\0" in data or has_literal(data, literals)
 
 
-def is_clean(change: StagedChange) -> bool:
-    """True when the staged change mentions no rule keyword, plain or encoded, and adds no binary file,
-    so nothing can match. False means "not sure": the full scan must run (it also reports every
-    configuration error). Only the light :mod:`scanner.decoding.gate` is imported, none of the decoders."""
-    from scanner.decoding.gate import archive_literals, encoded_literals
-    from scanner.engine import KeywordMatcher, minimal_keywords
+def light_keywords(root: str) -> KeywordMatcher | None:
+    """The keywords of every enabled rule of the repository at ``root`` (config applied), matched without
+    regex, or None when its config or rules cannot say (the full run reports why)."""
+    from scanner.engine import KeywordMatcher
     from scanner.errors import YardguardError
     try:
-        # a big change is searched with regex or Hyperscan: importing one costs less than lower-casing it
-        big = sum(len(a.raw) for a in change.added.values()) > LIGHT_LIMIT
-        keywords = KeywordMatcher(_keywords(change.root), light=not big)
+        return KeywordMatcher(_keywords(root), light=True)
     except (YardguardError, LookupError, OSError, KeyError, TypeError, ValueError, AttributeError):
-        return False
+        return None
+
+
+def is_clean(change: StagedChange, keywords: KeywordMatcher) -> bool:
+    """True when the staged change mentions none of ``keywords`` (:func:`light_keywords`), plain or
+    encoded, and adds no binary file, so nothing can match. False means "not sure": the full scan must
+    run (it also reports every configuration error). Only the light :mod:`scanner.decoding.gate` is
+    imported, none of the decoders."""
+    from scanner.decoding.gate import archive_literals, encoded_literals
+    from scanner.engine import KeywordMatcher, minimal_keywords
+    # a big change is searched with regex or Hyperscan: importing one costs less than lower-casing it
+    if sum(len(a.raw) for a in change.added.values()) > LIGHT_LIMIT:
+        keywords = KeywordMatcher(keywords.literals)
     # the full scan's decoder gates on the encoded forms of the keywords that contain no other (a longer
     # keyword's forms contain them): the same literals, a fraction of the work
     literals = encoded_literals(k.encode("latin-1") for k in minimal_keywords(k.decode("latin-1")

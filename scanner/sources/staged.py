@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 
 from scanner import gitutil
 
@@ -246,16 +246,21 @@ def parse_patch(patch: bytes) -> tuple[dict[str, AddedLines], set[str]]:
     return added, touched
 
 
+DIFF = ("-c", "core.quotepath=off", "-c", "diff.suppressBlankEmpty=false", "diff", "--cached", "--no-color",
+        "--no-ext-diff", "--no-textconv", "--text", f"-U{CONTEXT_LINES}", "-M", "--diff-filter=ACMRT",
+        "--src-prefix=a/", "--dst-prefix=b/")
+"""The staged diff. It always covers the whole index: a pathspec would hide a rename's old side, and the
+renamed file would look wholly new."""
+
+
 def staged_changes(repo: str, only: list[str] | None = None) -> tuple[dict[str, AddedLines], set[str]]:
     """Added lines of the staged change in ``repo`` (against HEAD; before the first commit, everything
-    staged), narrowed to the files or directories ``only``.
+    staged), narrowed to the files or directories ``only``."""
+    return _narrowed(repo, only, *parse_patch(gitutil.git(repo, *DIFF)))
 
-    The diff itself always covers the whole index: a pathspec would hide a rename's old side, and the
-    renamed file would look wholly new."""
-    added, touched = parse_patch(gitutil.git(
-        repo, "-c", "core.quotepath=off", "-c", "diff.suppressBlankEmpty=false", "diff", "--cached",
-        "--no-color", "--no-ext-diff", "--no-textconv", "--text", f"-U{CONTEXT_LINES}", "-M",
-        "--diff-filter=ACMRT", "--src-prefix=a/", "--dst-prefix=b/"))
+
+def _narrowed(repo: str, only: list[str] | None, added: dict[str, AddedLines], touched: set[str]
+              ) -> tuple[dict[str, AddedLines], set[str]]:
     if only is not None:
         files = set(only)
         dirs = tuple(o.rstrip("/") + "/" for o in only if os.path.isdir(os.path.join(repo, o)))
@@ -350,10 +355,16 @@ def _work_tree_root() -> str | None:
 
 def read_change(names: list[str]) -> StagedChange:
     """The staged change of the work tree around the current directory, narrowed to ``names``."""
+    return start_reading(names)[1]()
+
+
+def start_reading(names: list[str]) -> tuple[str, Callable[[], StagedChange]]:
+    """The root of the work tree around the current directory, and a function that gives its staged change
+    narrowed to ``names``: git starts now, so that the caller can work while it writes the diff."""
     from scanner.errors import YardguardError
     root = _work_tree_root()
     if root is None:
         raise YardguardError("not inside a git work tree")
     only = repo_relative(root, names) if names else None
-    added, touched = staged_changes(root, only)
-    return StagedChange(root, only, added, touched)
+    diff = gitutil.start(root, *DIFF)
+    return root, lambda: StagedChange(root, only, *_narrowed(root, only, *parse_patch(diff())))

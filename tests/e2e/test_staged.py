@@ -375,3 +375,17 @@ def test_a_big_edit_reports_only_the_added_keys(repo: Repo) -> None:
     repo.git("mv", "src/f199.py", "src/renamed.py")
     repo.git("add", "-A")
     assert staged(repo) == sorted(expected)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_settings_are_read_while_git_diffs_and_their_errors_come_after_gits(repo: Repo, fmt: str) -> None:
+    """staged starts git first and reads its settings meanwhile: a bad config is still one error line
+    (exit 2), and a git failure is still what is reported when both are wrong."""
+    repo.write("app.py", f"key = '{KEY}'\n")
+    repo.git("add", "app.py")
+    repo.write(".yardguard.toml", "fail_on = [\n")
+    assert_error(run_cli("staged", "--format", fmt, cwd=repo.path), "invalid TOML")
+    (repo.path / ".git" / "index").write_bytes(b"DIRC garbage")
+    result = run_cli("staged", "--format", fmt, cwd=repo.path)
+    assert_error(result, "git")
+    assert "TOML" not in result.err
