@@ -19,13 +19,14 @@ finds it: 20 characters decode to 15 bytes, shorter than any key."""
 _WRAPPED = re.compile(rb"(?<![A-Za-z0-9+/=])(?:(?:[A-Za-z0-9+/]{76}[ \t]*\r?\n[ \t]*)+|"
                       rb"(?:[A-Za-z0-9+/]{64}[ \t]*\r?\n[ \t]*)+)[A-Za-z0-9+/]{1,76}={0,2}")
 """Full lines of exactly 64 or 76 characters (indentation allowed) and the shorter line that ends them."""
-_SPACE = re.compile(rb"\s+")
+_WHITESPACE = b" \t\n\r\f\v"
+"""What ``\\s`` matches in a bytes regex: removed with ``bytes.translate``, no regex call per run."""
 _URL_SAFE = bytes.maketrans(b"-_", b"+/")
 
 
 def decode(run: bytes) -> bytes | None:
     """The bytes ``run`` encodes, or None when it is not base64 (mixed alphabets, a stray length)."""
-    body = _SPACE.sub(b"", run).rstrip(b"=")
+    body = run.translate(None, _WHITESPACE).rstrip(b"=")
     url_safe = b"-" in body or b"_" in body
     if url_safe:
         if b"+" in body or b"/" in body:

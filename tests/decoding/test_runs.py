@@ -74,3 +74,25 @@ def test_many_keywords_encoded_forms_come_from_the_cache_once_computed(tmp_path,
     assert gate.encoded_literals(keywords) == computed  # a bad entry is computed again
     assert gate.encoded_literals(keywords[:3]) == gate._encoded_literals(keywords[:3])  # few: never cached
     assert len(list((tmp_path / "cache").iterdir())) == 1
+
+
+def test_base64_decode_drops_what_a_bytes_regex_calls_whitespace() -> None:
+    import binascii
+
+    def by_definition(run: bytes) -> bytes | None:
+        body = re.sub(rb"\s+", b"", run).rstrip(b"=")
+        if (b"-" in body or b"_" in body) and (b"+" in body or b"/" in body):
+            return None
+        body = body.translate(bytes.maketrans(b"-_", b"+/"))
+        if len(body) % 4 == 1:
+            return None
+        try:
+            return binascii.a2b_base64(body + b"=" * (-len(body) % 4), strict_mode=True)
+        except binascii.Error:
+            return None
+
+    rng = random.Random(4)
+    alphabet = b"ABCxyz019+/-_= \t\n\r\f\v\x1c\x1f\x85\xa0"
+    for _ in range(5000):
+        run = bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert base64text.decode(run) == by_definition(run), run
