@@ -197,11 +197,12 @@ def without_examples(doc: dict[str, Any]) -> dict[str, Any]:
                             for r in rules]}
 
 
-def read_rule_file(path: str, examples: bool = True) -> dict[str, Any]:
+def read_rule_file(path: str, examples: bool = True, checked: str | None = None) -> dict[str, Any]:
     """The TOML document of one rule file, with ``rule`` checked to be an array of tables; without
-    ``examples`` the rules have no (negative) examples, and the document may come from the cache."""
+    ``examples`` the rules have no (negative) examples, and the document may come from the cache (with
+    ``checked``, only a version of the file that passed that check; any other is read whole)."""
     try:
-        data = tomlfile.load(path, None if examples else without_examples)
+        data = tomlfile.load(path, None if examples else without_examples, checked)
     except OSError as e:
         raise YardguardError(f"cannot read rule file {path}: {e.strerror}") from None
     except ValueError as e:  # tomllib.TOMLDecodeError, without importing tomllib to name it
@@ -264,13 +265,11 @@ def load_rules(extra: list[str] | tuple[str, ...] = (), builtin: bool = True, co
     """The built-in rules (with their examples only if asked: the tests check those) plus every rule file
     or directory in ``extra``, with examples (a run checks them), except, with ``checked``, a file whose
     version passed the check before (:data:`CHECKED`): that one is read without them, from the cache
-    (150 rules with examples take ~15 ms to parse). ``compile``: see :func:`load_file`."""
+    (150 rules with examples take ~15 ms to parse). Only such a version is ever cached: one that fails
+    (a key-shaped rule id, say) is never written there. ``compile``: see :func:`load_file`."""
     ruleset = RuleSet()
     for f in rule_files(BUILTIN_RULES_DIR) if builtin else []:
         load_file(f, ruleset, compile, examples)
     for f in all_rule_files(extra, builtin=False):
-        document = read_rule_file(f, examples=False) if checked else None
-        if document is None or not tomlfile.noted(f, CHECKED):  # noted of the version just read
-            document = read_rule_file(f)
-        add_document(document, f, ruleset, compile)
+        add_document(read_rule_file(f, examples=not checked, checked=CHECKED), f, ruleset, compile)
     return ruleset

@@ -32,17 +32,21 @@ def cache_dir() -> str | None:
 
 
 def load(path: str | os.PathLike[str], view: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
-         ) -> dict[str, Any]:
+         checked: str | None = None) -> dict[str, Any]:
     """The parsed document at ``path``. With ``view``, the part of it ``view`` returns, which may come from
-    (and goes to) the on-disk cache: ``view`` must leave out anything that could hold a secret. Raises
-    :class:`OSError` and ``tomllib.TOMLDecodeError``; callers must not modify the result."""
+    (and goes to) the on-disk cache: ``view`` must leave out anything that could hold a secret. With
+    ``checked`` too, only a version of the file that passed that check (:func:`note`) is viewed so; any other
+    is parsed whole, as without ``view``. Raises :class:`OSError` and ``tomllib.TOMLDecodeError``; callers
+    must not modify the result."""
     from scanner import inputfile
     fd = inputfile.open_regular(path)  # a device, a fifo or a huge file is an OSError, never read
     try:
         st = os.fstat(fd)
+        version = [os.path.realpath(path), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, __version__]
+        if view is not None and checked is not None and _from_cache([*version, checked]) is None:
+            view = None  # the version just opened: no other can slip in between the question and the read
         name = None if view is None else f"{view.__module__}.{view.__qualname__}"
-        signature = [os.path.realpath(path), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, __version__,
-                     name]
+        signature = [*version, name]
         key = tuple(signature)
         _signatures[os.fspath(path)] = signature
         if key in _parsed:

@@ -106,6 +106,18 @@ def test_scan_with_extra_rules_skips_click_and_their_examples_once_checked(commi
     assert not any(b"acme_Q2x7Lp3Nm8Rt4Vw6Yb1Z" in entry.read_bytes() for entry in CACHE_DIR.iterdir())
 
 
+def test_an_extra_rule_file_that_fails_its_checks_is_never_cached(committed: Repo, tmp_path: Path) -> None:
+    """Only a rule file's version that passed its checks is read through the cache: one with a key-shaped
+    rule id (an error, exit 2) never has its rules written there."""
+    cache = tmp_path / "cache"
+    rules = tmp_path / "leaky.toml"
+    rules.write_text(f'[[rule]]\nid = "{KEY}"\ndescription = "x"\nregex = "acme_[a-z]+"\nkeywords = ["acme_"]\n')
+    for _ in range(2):
+        result = run_cli("scan", "--rules", str(rules), cwd=committed.path, env={"YARDGUARD_CACHE_DIR": str(cache)})
+        assert result.code == 2 and "looks like a key" in result.err
+    assert not any(KEY[15:] in entry.read_bytes().decode("latin-1") for entry in cache.iterdir())
+
+
 def test_bad_lean_option_values_get_click_errors(committed: Repo) -> None:
     result = run_cli("history", "--jobs", "0", cwd=committed.path)
     assert result.code == 2 and "--jobs" in result.err and "Traceback" not in result.err
