@@ -1,8 +1,10 @@
-"""JSON text byte for byte as ``json.dumps(doc, indent=…, ensure_ascii=…)`` writes it, faster. The standard
-library indents in pure Python (~25 µs a finding); here each stretch of plain values (strings, numbers,
-null, empty arrays and objects) of an object or array is written by one call of the C encoder, whose item
-separator carries the newline and indentation of its level, and only nested non-empty arrays and objects
-are walked in Python (~15 µs a finding)."""
+"""JSON text byte for byte as ``json.dumps(doc, indent=…, ensure_ascii=…)`` writes it, with less Python
+work. The standard library indents with its pure-Python encoder, several generator steps per value; here
+each stretch of plain values (strings, numbers, null, empty arrays and objects) of an object or array is
+written by one call of the C encoder, whose item separator carries the newline and indentation of its
+level, and only nested non-empty arrays and objects are walked in Python (a finding: three encoder calls).
+Measured on whole reports of 10,000 and 40,000 findings: 5-25% less CPU than ``json.dumps``; the C encoder
+alone (no indentation) would take about a third."""
 from __future__ import annotations
 
 import json
