@@ -207,7 +207,7 @@ def summary(findings: list[Finding]) -> dict[str, Any]:
         by_status[f.status] = by_status.get(f.status, 0) + 1
     return {
         "total": len(findings),
-        "distinct_secrets": len({f.secret for f in findings}),  # as many as their hashes
+        "distinct_secrets": len({f.secret_sha256 for f in findings}),
         "by_rule": by_rule,
         "by_status": by_status,
     }
