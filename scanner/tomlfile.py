@@ -127,11 +127,32 @@ def _from_cache(signature: list[Any]) -> dict[str, Any] | None:
     return doc
 
 
+def _holds_key_shaped_text(value: Any) -> bool:
+    """True when a text in ``value`` (a view's nested tables and lists) looks like a key to
+    :func:`~scanner.redaction.redact_text`: a rule file's key-shaped id or description, say, checked only
+    by a later full run. Such a view is never written (views already leave out examples)."""
+    texts: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            texts.append(item)
+        elif isinstance(item, dict):
+            stack += [*item.keys(), *item.values()]
+        elif isinstance(item, (list, tuple)):
+            stack += item
+    if not texts:
+        return False
+    from scanner.redaction import redact_text
+    joined = "\n".join(texts)
+    return redact_text(joined) != joined
+
+
 def _to_cache(signature: list[Any], doc: dict[str, Any]) -> None:
     """Best effort: a cache that cannot be written (read-only home, a value marshal cannot hold, a
     directory someone else can write to) is skipped."""
     directory = cache_dir()
-    if directory is None:
+    if directory is None or _holds_key_shaped_text(doc):
         return
     import marshal
     try:

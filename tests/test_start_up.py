@@ -118,6 +118,20 @@ def test_an_extra_rule_file_that_fails_its_checks_is_never_cached(committed: Rep
     assert not any(KEY[15:] in entry.read_bytes().decode("latin-1") for entry in cache.iterdir())
 
 
+def test_the_clean_answer_caches_no_key_shaped_rule_text(committed: Repo, tmp_path: Path) -> None:
+    """The hook's clean answer reads a repository's rule files without checking them (a full run does): a
+    key-shaped rule id there is still never written to the cache."""
+    cache = tmp_path / "cache"
+    committed.write("rules/x.toml", f'[[rule]]\nid = "{KEY}"\ndescription = "x"\nregex = "acme_[a-z]+"\n'
+                                    'keywords = ["acme_"]\n')
+    committed.write(".yardguard.toml", 'rules = ["rules"]\n')
+    committed.write("app.py", "x = 1\ny = 2\n")
+    committed.git("add", "app.py")
+    assert run_cli("staged", cwd=committed.path, env={"YARDGUARD_CACHE_DIR": str(cache)}).code == 0
+    assert list(cache.iterdir()) and not any(KEY[15:] in entry.read_bytes().decode("latin-1")
+                                             for entry in cache.iterdir())
+
+
 def test_bad_lean_option_values_get_click_errors(committed: Repo) -> None:
     result = run_cli("history", "--jobs", "0", cwd=committed.path)
     assert result.code == 2 and "--jobs" in result.err and "Traceback" not in result.err
