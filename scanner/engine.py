@@ -3,7 +3,7 @@ over the whole buffer, under a time bound (:func:`regex_timeout`)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from mmap import mmap
 
 from scanner.errors import YardguardError
@@ -159,6 +159,11 @@ class KeywordMatcher:
             return self._single.search(data) is not None
         return bool(self._minimal) and bool(keywords_in(data, self._minimal, self.ignore_case))
 
+    def any_test(self) -> Callable[[Buffer], bool]:
+        """:meth:`any` for many buffers from the calling thread, its lookups done once (a whole history
+        asks it of every blob)."""
+        return self._hs().any_test() if self._multi else self.any
+
     def positions(self, data: Buffer) -> list[int]:
         """Sorted start offsets of the literals in ``data``, as a regex alternation of them finds them:
         leftmost first, each occurrence beginning after the previous one ends (literals must not contain
@@ -282,10 +287,32 @@ class _Hyperscan:
 
     def any(self, data: Buffer) -> bool:
         try:
-            self._scan(data, lambda *_: True)  # True stops the scan at the first match
+            self._scan(data, _stop)
         except self._hs.ScanTerminated:
             return True
         return False
+
+    def any_test(self) -> Callable[[Buffer], bool]:
+        """:meth:`any` for the calling thread, with its scratch space bound."""
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = self._hs.Scratch(self._db)
+        scan, terminated, any_ = self._db.scan, self._hs.ScanTerminated, self.any
+
+        def test(data: Buffer) -> bool:
+            if len(data) > _WINDOW:
+                return any_(data)
+            try:
+                scan(data, match_event_handler=_stop, scratch=scratch)
+            except terminated:
+                return True
+            return False
+        return test
+
+
+def _stop(*_: Any) -> bool:
+    """A Hyperscan match handler that stops the scan at the first match."""
+    return True
 
 
 class Engine:

@@ -6,7 +6,7 @@ Light on purpose (``binascii`` only): the hook's quick answer for a clean change
 from __future__ import annotations
 
 import binascii
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -174,6 +174,11 @@ class LiteralSearch:
         if matcher is not None:
             return matcher.any(data)
         return (self.keywords is not None and self.keywords.any(data)) or has_literal(data, self.literals)
+
+    def any_test(self) -> Callable[[Buffer], bool]:
+        """:meth:`any` for many buffers from the calling thread (after :meth:`expect_many`: one pass each)."""
+        matcher = self._engine_matcher(b"")
+        return self.any if matcher is None else matcher.any_test()
 
     def found(self, data: Buffer) -> set[bytes]:
         """The literals (and keywords) that occur in ``data``."""

@@ -124,8 +124,9 @@ def _named(kind: str | None, path: str, suffix: str) -> str:
 
 def _cat_file(repo: StrPath, args: list[str], stdin: bytes | None) -> subprocess.Popen[bytes]:
     """A streaming ``git cat-file ARGS``, its stdin (object ids, or nothing) fed from a thread: a long oid
-    list must not deadlock on a full pipe."""
-    proc = gitutil.popen(repo, *_PACK_LIMITS, "cat-file", *args)
+    list must not deadlock on a full pipe. ``--buffer``: git writes in big blocks, not three writes per
+    object (nothing here reads interactively)."""
+    proc = gitutil.popen(repo, *_PACK_LIMITS, "cat-file", "--buffer", *args)
     assert proc.stdin is not None
     pipe = proc.stdin
     if stdin is None:
@@ -158,7 +159,7 @@ def _scan_objects(repo: StrPath, decoder: Decoder, args: list[str], stdin: bytes
     proc = _cat_file(repo, args, stdin)
     assert proc.stdout is not None
     count = total = commits = 0
-    worth_scanning = decoder.worth_scanning
+    worth_scanning = decoder.skip_test()
     for oid, kind, data in read_objects(proc.stdout, STREAM_OVER):
         count += 1
         total += len(data)
@@ -307,12 +308,39 @@ def _shares(objects: list[list[bytes]], jobs: int) -> list[list[bytes]]:
     return [share for share in shares if share]
 
 
-def _scan_in_parallel(repo: StrPath, decoder: Decoder, jobs: int, progress: ProgressBar | None) -> Hits:
+class Listing:
+    """Every object's id, type and size (``git cat-file --batch-check``), listed into a temporary file from
+    the moment the repository is known: git lists while Python still imports and compiles."""
+
+    def __init__(self, repo: StrPath) -> None:
+        import tempfile
+        self._out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close(), after git is done
+        self._proc = gitutil.popen(repo, *_PACK_LIMITS, "cat-file", "--batch-all-objects", "--unordered",
+                                   "--batch-check=%(objectname) %(objecttype) %(objectsize)", stdout=self._out)
+        self._proc.stdin.close()  # type: ignore[union-attr]
+
+    def objects(self, repo: StrPath) -> list[list[bytes]]:
+        """[id, type, size] of each object, once git is done."""
+        try:
+            if self._proc.wait() != 0:
+                raise YardguardError(f"git cat-file failed in {repo}")
+            self._out.seek(0)
+            return [line.split() for line in self._out.read().splitlines()]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+        self._out.close()
+
+
+def _scan_in_parallel(repo: StrPath, decoder: Decoder, jobs: int, progress: ProgressBar | None,
+                      listing: Listing | None) -> Hits:
     """Split the blobs and commits (in pack order) into ``jobs`` shares, each read by its own
     ``git cat-file --batch`` in a thread (regex releases the GIL while it searches bytes)."""
-    listing = gitutil.git(repo, *_PACK_LIMITS, "cat-file", "--batch-all-objects",
-                          "--batch-check=%(objectname) %(objecttype) %(objectsize)", "--unordered")
-    cut = _shares([line.split() for line in listing.splitlines()], jobs)
+    cut = _shares((listing or Listing(repo)).objects(repo), jobs)
     shares = [b"\n".join(share) + b"\n" for share in cut]
     if progress is not None:
         progress.expect(sum(map(len, cut)))
@@ -348,7 +376,8 @@ def _scan_in_parallel(repo: StrPath, decoder: Decoder, jobs: int, progress: Prog
     return hits
 
 
-def scan_all(repo: StrPath, decoder: Decoder, progress: ProgressBar | None = None, jobs: int = 1) -> list[Finding]:
+def scan_all(repo: StrPath, decoder: Decoder, progress: ProgressBar | None = None, jobs: int = 1,
+             listing: Listing | None = None) -> list[Finding]:
     """Every key in every blob and commit message in the repository, each reported once per path at the
     commit that introduced it (see :func:`_unattributed` for those no ref reaches). ``jobs`` > 1 reads
     with that many ``cat-file`` processes.
@@ -362,7 +391,7 @@ def scan_all(repo: StrPath, decoder: Decoder, progress: ProgressBar | None = Non
         log.stdin.close()  # type: ignore[union-attr]
         try:
             if jobs > 1:
-                hits = _scan_in_parallel(repo, decoder, jobs, progress)
+                hits = _scan_in_parallel(repo, decoder, jobs, progress, listing)
             else:
                 hits = _scan_objects(repo, decoder, ["--batch-all-objects", "--batch", "--unordered"], None, progress)
         except BaseException:
