@@ -34,3 +34,23 @@ def test_a_long_run_can_start_its_one_pass_matcher_at_once() -> None:
     assert decoder.worth_scanning(b"TRACKYARD_API_KEY: " + b64(f"TRACKYARD_API_KEY={KEY}").encode())
     assert not decoder.worth_scanning(b"nothing to see")
     assert decoder._gate._matcher is not None
+
+
+def test_the_bound_skip_test_answers_as_worth_scanning() -> None:
+    """``Decoder.skip_test`` (what a whole history asks of every blob, its lookups bound once) says "worth
+    scanning" for exactly the buffers ``worth_scanning`` does, on the light path and the one-pass one, and
+    for a buffer bigger than one Hyperscan window."""
+    from scanner.decoding.stage import Decoder
+    from scanner.engine import _WINDOW, Engine
+    from scanner.rules import load_rules
+    samples = [content(key) for _, content, _, _ in ALL_FORMS.values() for key in (KEY, PLACEHOLDER)]
+    samples = [s.encode() if isinstance(s, str) else s for s in samples]
+    samples += [b"TrackYard_Live_", b"plain text", b"PK\x03\x04" + bytes(40), b"\xff\xfeh\0i\0",
+                b"x" * (_WINDOW + 10) + b"trackyard_", b"x" * (_WINDOW + 10)]
+    for many in (False, True):
+        decoder = Decoder(Engine(load_rules().rules))
+        if many:
+            decoder.expect_many()
+        test = decoder.skip_test()
+        assert [test(s) for s in samples] == [decoder.worth_scanning(s) for s in samples]
+        assert [test(memoryview(s)) for s in samples] == [decoder.worth_scanning(s) for s in samples]
