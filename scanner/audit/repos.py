@@ -118,13 +118,15 @@ def _network_git(source: Source, where: Path, *args: str) -> None:
 
 
 def checkout(source: Source, cache_dir: Path) -> Path:
-    """The repository to scan: a local path as it is, or an up-to-date bare mirror of a URL."""
+    """The repository to scan: a local path as it is, or an up-to-date bare mirror of a URL. The mirror's
+    config keeps the URL as reports show it (:func:`mask_url`): a token in the URL is used for the clone and
+    each update, named on git's command line, and never stored at rest."""
     if not source.remote:
         return Path(gitutil.require_repo(source.location))
     target = mirror_path(cache_dir, source)
     if (target / "HEAD").is_file():
-        _network_git(source, target, "remote", "set-url", "origin", source.location)
-        _network_git(source, target, "remote", "update", "--prune")
+        _network_git(source, target, "remote", "set-url", "origin", source.name)  # mirrors made before this
+        _network_git(source, target, "fetch", "--prune", "--quiet", source.location, "+refs/*:refs/*")
         return target
     partial = target.with_name(target.name + ".partial")  # a killed clone never looks like a mirror
     shutil.rmtree(partial, ignore_errors=True)
@@ -133,6 +135,7 @@ def checkout(source: Source, cache_dir: Path) -> Path:
     except OSError as e:
         raise YardguardError(f"cannot create cache dir {cache_dir}: {e.strerror}") from None
     _network_git(source, cache_dir, "clone", "--mirror", "--quiet", source.location, str(partial))
+    _network_git(source, partial, "remote", "set-url", "origin", source.name)
     os.replace(partial, target)
     return target
 

@@ -351,3 +351,47 @@ def test_a_store_of_the_first_schema_is_upgraded_in_place(tmp_path: Path) -> Non
     assert result.code == 1, result.err
     assert query(store, "SELECT value FROM meta WHERE key='schema_version'") == [("2",)]
     assert query(store, "SELECT path, encoding, member FROM findings") == [("config.py", "[]", None)]
+
+
+def test_a_token_in_a_url_is_used_but_never_kept_in_the_mirror(tmp_path: Path) -> None:
+    """A repository cloned over http with a token in its URL (a real git over a loopback HTTP server): the
+    mirror's config keeps the masked URL only, and the next audit still fetches the new commits (the token is
+    passed again, on git's command line)."""
+    import functools
+    import http.server
+    import threading
+    b = make_repo(tmp_path / "src", "beta", {"deploy/env.sh": f"export TRACKYARD_API_KEY={KEY2}\n"})
+    served = tmp_path / "served"
+    served.mkdir()
+    bare = served / "beta.git"
+
+    def publish() -> None:
+        subprocess.run(["git", "clone", "-q", "--bare", str(b.path), str(bare)], check=True, capture_output=True)
+        subprocess.run(["git", "-C", str(bare), "update-server-info"], check=True)
+
+    publish()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://deploy:tok3n-s3cret@127.0.0.1:{server.server_address[1]}/beta.git"
+        listing = repos_file(tmp_path / "repos.txt", url)
+        first = audit(tmp_path, "--repos", str(listing))
+        assert first.code == 1, first.err
+        (mirror,) = (tmp_path / "cache").iterdir()
+        config = (mirror / "config").read_text()
+        assert "tok3n-s3cret" not in config and "deploy:***@127.0.0.1" in config
+        b.write("more.env", f"TRACKYARD_API_KEY={KEY3}\n")
+        b.commit("more")
+        subprocess.run(["rm", "-rf", str(bare)], check=True)
+        publish()
+        second = audit(tmp_path, "--repos", str(listing))
+        assert second.code == 1, second.err
+        assert "1 scanned" in second.err
+        assert "tok3n-s3cret" not in (mirror / "config").read_text()
+        assert "tok3n-s3cret" not in first.err + second.err + first.out + second.out
+        found = query(tmp_path / "audit.db", "SELECT path FROM findings ORDER BY path")
+        assert found == [("deploy/env.sh",), ("more.env",)]
+    finally:
+        server.shutdown()
