@@ -62,7 +62,7 @@ def _fresh(root: Path) -> None:
 def staged_edits(corpus: corpora.Corpus, root: Path, files: int) -> dict:
     """A clone of the corpus with ``files`` Python files edited in one staged change; one edit adds a key."""
     _fresh(root)
-    _git(root.parent, "clone", "-q", "--shared", str(corpus.repo), str(root))
+    corpora.shared_clone(corpus.repo, root)
     key = corpora.Planter(f"staged-{files}").key()
     chosen = _tracked(root, ".py")[:files]
     for i, rel in enumerate(chosen):

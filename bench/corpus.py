@@ -562,13 +562,22 @@ def _fill(writer: Writer, planter: Planter, spec: Spec, log: Callable[[str], Non
     return done
 
 
+def shared_clone(repo: Path, clone: Path) -> None:
+    """``git clone --shared repo clone``, its alternates path relative: a worktree links bench/.corpora from
+    another checkout, and an absolute path into a worktree that is later removed leaves a clone without
+    objects (``bad object HEAD``: staged then scans the whole tree as a first commit)."""
+    _git(clone.parent, "clone", "-q", "--shared", str(repo), str(clone))
+    objects = clone / ".git" / "objects"
+    (objects / "info" / "alternates").write_text(os.path.relpath(repo / ".git" / "objects", objects) + "\n")
+
+
 def checkouts(corpus: Corpus) -> None:
     """(Re)create the two clones: a clean checkout of HEAD, and one with a staged one-line change."""
     if not corpus.worktree.exists():
-        _git(corpus.root, "clone", "-q", "--shared", str(corpus.repo), str(corpus.worktree))
+        shared_clone(corpus.repo, corpus.worktree)
     if not corpus.staged.exists():
         plant = next(p for p in corpus.plants if p["staged"])
-        _git(corpus.root, "clone", "-q", "--shared", str(corpus.repo), str(corpus.staged))
+        shared_clone(corpus.repo, corpus.staged)
         path = corpus.staged / plant["path"]
         path.write_bytes(path.read_bytes() + f'\nTRACKYARD_API_KEY = "{plant["key"]}"\n'.encode())
         _git(corpus.staged, "add", plant["path"])
