@@ -55,19 +55,16 @@ def _starts_character(data: Buffer, i: int) -> bool:
     return i >= len(data) or not 0x80 <= data[i] < 0xC0
 
 
-_HORIZON = 1 << 16
-"""Bytes :class:`_Occurrences` searches ahead at once."""
+class Occurrences:
+    """``data.find(needle, low, high)``, remembered: questions with ascending offsets (a :class:`Locator`'s,
+    the decoding windows') together read each byte about once, each search reaching at least ``horizon``
+    bytes ahead (10,000 keys on one line of 18 MB each asked for the next newline 4 KiB ahead, and for an
+    allow comment in the 8 KiB around them)."""
 
+    __slots__ = ("data", "needle", "horizon", "_low", "_high", "_at")
 
-class _Occurrences:
-    """``data.find(needle, low, high)``, remembered: the questions of a :class:`Locator` come with ascending
-    offsets, so together they read each byte about once (10,000 keys on one line of 18 MB each asked for
-    the next newline 4 KiB ahead, and for an allow comment in the 8 KiB around them)."""
-
-    __slots__ = ("data", "needle", "_low", "_high", "_at")
-
-    def __init__(self, data: Buffer, needle: bytes) -> None:
-        self.data, self.needle = data, needle
+    def __init__(self, data: Buffer, needle: bytes, horizon: int = 1 << 16) -> None:
+        self.data, self.needle, self.horizon = data, needle, horizon
         self._low = self._high = 0  # searched data[_low:_high]: the first occurrence there is at _at (-1: none)
         self._at = -1
 
@@ -75,7 +72,7 @@ class _Occurrences:
         """What ``data.find(needle, low, high)`` answers."""
         at = self._at
         if low < self._low or (at < 0 and high > self._high) or 0 <= at < low:
-            self._low, self._high = low, max(high, low + _HORIZON)
+            self._low, self._high = low, max(high, low + self.horizon)
             at = self._at = self.data.find(self.needle, low, self._high)
         return at if at >= 0 and at + len(self.needle) <= high else -1
 
@@ -94,9 +91,9 @@ class Locator:
         self._line_start = 0
         self._characters = 0  # characters from ``_line_start`` to ``_counted``
         self._counted = 0  # the character start that ``_characters`` counts up to
-        self._newlines = _Occurrences(self.data, b"\n")  # between offsets
-        self._line_ends = _Occurrences(self.data, b"\n")  # after matches
-        self._cues = _Occurrences(self.data, filters.ALLOW_CUE)
+        self._newlines = Occurrences(self.data, b"\n")  # between offsets
+        self._line_ends = Occurrences(self.data, b"\n")  # after matches
+        self._cues = Occurrences(self.data, filters.ALLOW_CUE)
 
     def locate(self, start: int, end: int) -> Location:
         data = self.data

@@ -22,7 +22,7 @@ from scanner.decoding.gate import LiteralSearch, archive_literals, encoded_liter
 from scanner.decoding.runs import Run
 from scanner.engine import Buffer, Engine, KeywordMatcher, Match, RegexTimeout, minimal_keywords
 from scanner.filters import has_allow_comment
-from scanner.findings import Locator, dedupe_locations, matches_to_findings
+from scanner.findings import Locator, Occurrences, dedupe_locations, matches_to_findings
 from scanner.model import Finding, printable
 
 DECODERS = (base64text, hexstr, percent.FORM, escapes.FORM, entities.FORM)
@@ -122,10 +122,15 @@ def windows(data: Buffer, anchors: list[int]) -> list[tuple[int, int]]:
     bytes before each to the end of the line as far after it, each side at most :data:`REACH` away.
     A base64 block wrapped at 64/76 columns decodes the same from any of its line starts."""
     spans: list[tuple[int, int]] = []
+    line_ends = Occurrences(data, b"\n", 16 * REACH)  # anchors ascend: a long line is searched once
     for at in anchors:
-        low = max(data.rfind(b"\n", max(0, at - REACH), max(0, at - CONTEXT)) + 1, at - REACH, 0)
-        end = data.find(b"\n", at + CONTEXT, at + REACH)
+        end = line_ends.find(at + CONTEXT, at + REACH)
         high = min(len(data), at + REACH if end < 0 else end)
+        # its span starts at most CONTEXT bytes before it: within the previous span, it joins it
+        if spans and max(0, at - CONTEXT) <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], high))
+            continue
+        low = max(data.rfind(b"\n", max(0, at - REACH), max(0, at - CONTEXT)) + 1, at - REACH, 0)
         if spans and low <= spans[-1][1]:
             spans[-1] = (spans[-1][0], max(spans[-1][1], high))
         else:

@@ -96,3 +96,26 @@ def test_base64_decode_drops_what_a_bytes_regex_calls_whitespace() -> None:
     for _ in range(5000):
         run = bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         assert base64text.decode(run) == by_definition(run), run
+
+
+def test_windows_are_those_of_their_definition() -> None:
+    from scanner.decoding import stage
+
+    def by_definition(data: bytes, anchors: list[int]) -> list[tuple[int, int]]:
+        spans: list[tuple[int, int]] = []
+        for at in anchors:
+            low = max(data.rfind(b"\n", max(0, at - stage.REACH), max(0, at - stage.CONTEXT)) + 1, at - stage.REACH, 0)
+            end = data.find(b"\n", at + stage.CONTEXT, at + stage.REACH)
+            high = min(len(data), at + stage.REACH if end < 0 else end)
+            if spans and low <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(spans[-1][1], high))
+            else:
+                spans.append((low, high))
+        return spans
+
+    rng = random.Random(8)
+    for _ in range(300):
+        pieces = [b"\n", b"x" * rng.choice([1, 100, 600, 5000, 70000]), b"ab\ncd"]
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
+        anchors = sorted(rng.randrange(len(data) + 1) for _ in range(rng.randint(0, 40)))
+        assert stage.windows(data, anchors) == by_definition(data, anchors)
