@@ -29,7 +29,7 @@ class _Writer:
     def __init__(self, indent: int, ensure_ascii: bool) -> None:
         self.indent, self.ensure_ascii = indent, ensure_ascii
         self._encoders: list[Callable[[Any, int], tuple[str, ...]]] = []
-        self._keys: dict[tuple[type, Any], str] = {}  # (type, key) -> the key as written, and ": "
+        self._keys: dict[str, str] = {}  # a key -> the key as written, and ": "
         self.out: list[str] = []
 
     def _encode(self, level: int, value: Any) -> str:
@@ -43,10 +43,11 @@ class _Writer:
 
     def _key(self, level: int, key: Any) -> str:
         """``key`` as the encoder writes keys (a number, true, null become strings), and ``": "``."""
-        kind = (type(key), key)
-        text = self._keys.get(kind)
+        if type(key) is not str:  # remembered for strings only: 0.0 and -0.0 are one dict key, two texts
+            return self._encode(level, {key: 0})[1:-2]
+        text = self._keys.get(key)
         if text is None:
-            text = self._keys[kind] = self._encode(level, {key: 0})[1:-2]
+            text = self._keys[key] = self._encode(level, {key: 0})[1:-2]
         return text
 
     def write(self, value: Any, level: int) -> None:

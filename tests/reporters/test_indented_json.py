@@ -22,6 +22,7 @@ TRICKY = [
      "separators": "\u2028\u2029", "lone surrogates": "\ud800 \udfff \ud83d", "brackets": "{[,:]}\n",
      "emoji key 😀": ["…", "\u0000"]},
     ["\ud800", {"\udcff": "\x1b[31m"}],
+    [{0.0: [1]}, {-0.0: [2]}, {1: [3]}, {True: [4]}, {1.0: [5]}, {None: [6]}, {"null": [7]}],  # equal keys, other texts
 ]
 
 
