@@ -453,3 +453,26 @@ def test_labels_in_warnings_carry_no_key_material_or_control_characters():
     data = encrypt_flag(make_zip({f"{KEY}.env": ENV}), f"{KEY}.env")
     found, warnings = members(data, f"dir/{KEY}.zip")
     assert found == {} and KEY[15:] not in warnings[0]
+
+
+def test_unsupported_pyc_warnings_are_summed_per_archive_at_every_depth() -> None:
+    from scanner.decoding.stage import Decoder
+    from scanner.engine import Engine
+    from scanner.rules import load_rules
+
+    def old_pyc(version: int) -> bytes:
+        return version.to_bytes(2, "little") + b"\r\n" + bytes(12) + b"c" + bytes(40)
+
+    inner = make_zip({f"pkg/m{i}.pyc": old_pyc(62161) for i in range(3)} | {"pkg/odd.pyc": old_pyc(62211)})
+    outer = make_zip({"a.pyc": old_pyc(62161), "lib/inner.zip": inner, "b.pyc": old_pyc(62161),
+                      "c.pyc": old_pyc(62211)})
+    said: list[tuple[str, str]] = []
+    Decoder(Engine(load_rules().rules)).scan(outer, "eggs.zip", warn=lambda *warning: said.append(warning))
+    assert sorted(said) == sorted([
+        ("eggs.zip", "2 .pyc members have bytecode version 62161, which is not supported; their constants were "
+                     "not read (first: a.pyc)"),
+        ("eggs.zip!c.pyc", "bytecode version 62211 is not supported; its constants were not read"),
+        ("eggs.zip!lib/inner.zip", "3 .pyc members have bytecode version 62161, which is not supported; their "
+                                   "constants were not read (first: pkg/m0.pyc)"),
+        ("eggs.zip!lib/inner.zip!pkg/odd.pyc", "bytecode version 62211 is not supported; its constants were not read"),
+    ])
