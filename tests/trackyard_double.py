@@ -72,6 +72,7 @@ class Seen:
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
+    _counted = False  # this request is in the double's in-flight count
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - keep test output quiet
         pass
@@ -84,6 +85,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         for k, v in (headers or {}).items():
             self.send_header(k, v)
+        # The request leaves the in-flight count before any byte of the answer goes out: once the
+        # client holds the whole answer it may send its next request at once, possibly before this
+        # thread runs again, and that request must not be counted alongside this finished one.
+        self._leave()
         self.end_headers()
         self.wfile.write(data)
 
@@ -96,11 +101,16 @@ class _Handler(BaseHTTPRequestHandler):
             double.requests.append(seen)
             double.in_flight += 1
             double.max_in_flight = max(double.max_in_flight, double.in_flight)
+        self._counted = True
         return seen, double
 
-    def _done(self, double: TrackyardDouble) -> None:
-        with double.lock:
-            double.in_flight -= 1
+    def _leave(self) -> None:
+        """Take this request out of the in-flight count (once; before its answer is sent)."""
+        if self._counted:
+            self._counted = False
+            double = self.server.double
+            with double.lock:
+                double.in_flight -= 1
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         seen, double = self._record()
@@ -112,7 +122,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send(401, {"error": {"code": "unauthorized", "message": "Invalid or revoked API key"}})
             self._me(acct, double)
         finally:
-            self._done(double)
+            self._leave()
 
     def _me(self, acct: Account, double: TrackyardDouble) -> None:
         limits = {"X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "4", "X-RateLimit-Reset": "60"}
@@ -156,7 +166,7 @@ class _Handler(BaseHTTPRequestHandler):
                 acct.revoked = True
             self._send(200, {"revoked": True})
         finally:
-            self._done(double)
+            self._leave()
 
 
 class _Server(ThreadingHTTPServer):
