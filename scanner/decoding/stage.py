@@ -59,9 +59,8 @@ class RepeatedWarnings:
         self.label, self.warn = label, warn
         self._held: dict[str, list[tuple[str, str, str]]] = {}  # reason -> [(member, where, message)]
 
-    def of(self, member: str) -> Warn:
-        """The ``warn`` for the scan of ``member``."""
-        where_member = f"{self.label}!{member}"
+    def of(self, member: str, where_member: str) -> Warn:
+        """The ``warn`` for the scan of ``member``, which its own warnings name ``where_member``."""
 
         def warn(where: str, message: str) -> None:
             if isinstance(message, Repeatable) and where == where_member:
@@ -283,8 +282,9 @@ class Decoder:
             if not self.worth_scanning(member.data, member.name):
                 continue
             inner = f"{path}!{member.name}"
-            for f in self._scan(member.data, inner, f"{label}!{member.name}", 0, archive_depth + 1, budget,
-                                repeated.of(member.name)):
+            where = f"{label}!{label_member(member.name)}"  # a member's name is archive content: maybe a key
+            for f in self._scan(member.data, inner, where, 0, archive_depth + 1, budget,
+                                repeated.of(member.name, where)):
                 nested = member.name if f.member is None else f"{member.name}!{f.member}"
                 found.append(f.replace(member=nested, encoding=(member.kind, *f.encoding)))
         repeated.say()

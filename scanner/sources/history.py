@@ -117,8 +117,9 @@ def _named(kind: str | None, path: str, suffix: str) -> str:
     """``suffix`` (``""`` or ``!member...``, as a blob scanned without a name reports it) under ``path``: the
     member of a gzip/bz2/xz stream, nameless then, is named after ``path`` as ``scan`` names it."""
     if kind in _STREAMS and suffix.startswith("!"):
+        from scanner.decoding.containers import label
         from scanner.decoding.containers.streams import member_name
-        return "!" + member_name(kind, path) + suffix[1:]
+        return "!" + label(member_name(kind, path)) + suffix[1:]
     return suffix
 
 

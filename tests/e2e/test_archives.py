@@ -450,3 +450,32 @@ def test_unsupported_pyc_members_of_one_archive_are_one_warning_per_version(repo
     ]), result.err
     assert [(f["path"], f["secret_sha256"]) for f in findings(result)] == [("eggs/omelet.egg!omelet/settings.env",
                                                                            sha(key))]
+
+
+@wired
+@pytest.mark.parametrize("command", ["scan", "staged", "history"])
+def test_a_key_shaped_member_name_is_never_printed_whole(repo: Repo, command: str) -> None:
+    """Members' names are archive content: every warning naming one (its location or its message) shows
+    them redacted, like any secret; the raw bytes, which hold the names, are a finding, redacted too."""
+    dashed = "trackyard_live_Qm7_Xv2-Lp9_Rt4-Wz8_Nc3"  # no run of 16 alphanumerics to cut
+    nested, pyc_name, lone = key_for("zip-name"), key_for("pyc-name"), key_for("lone-pyc-name")
+    inner = make_zip({"inner.txt": b"hello" * 200})
+    data = make_zip({
+        f"conf/{dashed}.env": b"x",                         # encrypted: "member ... is encrypted"
+        f"{nested}.zip": inner[:len(inner) * 2 // 3],        # a corrupt archive: its warning's location
+        f"{pyc_name}.pyc": old_pyc(62161), "b.pyc": old_pyc(62161),  # summed: "(first: ...)"
+        f"{lone}.pyc": old_pyc(62211),                       # said alone: its location
+    }, zipfile.ZIP_STORED)
+    repo.write("names.zip", encrypt_flag(data, f"conf/{dashed}.env"))
+    if command == "staged":
+        repo.git("add", "-A")
+    elif command == "history":
+        repo.commit("names")
+    for fmt in ("text", "json", "sarif", "github", "gitlab", "html"):
+        result = run_cli(command, "--format", fmt, cwd=repo.path)
+        assert result.code == 1 and "Traceback" not in result.err, result.err
+        warnings = [line for line in result.err.splitlines() if line.startswith("yardguard: warning: names.zip")]
+        assert len(warnings) == 4, result.err
+        for key in (dashed, nested, pyc_name, lone):
+            assert key not in result.out and key not in result.err, (fmt, key, result.err)
+            assert key[:19] + "\u2026" in result.err  # named, redacted

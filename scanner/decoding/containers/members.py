@@ -51,8 +51,12 @@ class Repeatable(str):
 
 
 def label(name: str) -> str:
-    """``name`` made safe for a one-line warning: control characters replaced, alphanumeric runs of 16
-    or more (which could be key material) cut to their first four characters, at most 120 characters."""
+    """``name`` (untrusted: a member's name, a table's, an error's text) made safe for a one-line warning:
+    key-shaped tokens redacted as in every message (:func:`~scanner.redaction.redact_text`), control
+    characters replaced, alphanumeric runs of 16 or more (which could be key material) cut to their first
+    four characters, at most 120 characters."""
+    from scanner.redaction import redact_text
+    name = redact_text(name[:400])
     out: list[str] = []
     run: list[str] = []
 
@@ -60,7 +64,7 @@ def label(name: str) -> str:
         out.append("".join(run) if len(run) < 16 else "".join(run[:4]) + "\u2026")
         run.clear()
 
-    for ch in name[:400]:
+    for ch in name:
         if ch.isascii() and ch.isalnum():
             run.append(ch)
             continue
