@@ -247,8 +247,13 @@ def _attribute(hits: Hits, walk: Iterable[tuple[Commit, list[tuple[str, str, str
             found = hits.blobs.get(new)
             if found and (new, path) not in seen:
                 seen.add((new, path))
-                placed.extend((f, Introduction(commit, path, old)) for f in found)
+                where = Introduction(commit, path, old)  # one for all the blob's findings
+                placed.extend((f, where) for f in found)
     return placed
+
+
+Placement = tuple[Finding, Introduction, str, str | None]
+"""A finding, where it was introduced, and its path and member there."""
 
 
 def _member_at(finding: Finding, where: Introduction) -> str | None:
@@ -259,29 +264,34 @@ def _member_at(finding: Finding, where: Introduction) -> str | None:
     return _named(container, where.path, "!" + finding.member)[1:]
 
 
-def _placed_path(finding: Finding, where: Introduction) -> str:
-    """A blob's finding (scanned without a path; ``!member`` inside a container) at the path that introduced it."""
+def _placed_path(finding: Finding, where: Introduction, member: str | None) -> str:
+    """A blob's finding (scanned without a path; ``!member`` inside a container) at the path that introduced
+    it; ``member`` is :func:`_member_at` of the two."""
+    if finding.member is None:  # outside a container: a blob's finding has no path, a message's keeps its own
+        return finding.path or where.path
     if finding.outer_path:
         return finding.path
-    member = _member_at(finding, where)
-    return where.path if member is None else f"{where.path}!{member}"
+    return f"{where.path}!{member}"
 
 
-def _finding_at(finding: Finding, where: Introduction) -> Finding:
+def _finding_at(placement: Placement) -> Finding:
+    finding, where, path, member = placement
     c = where.commit
-    return finding.replace(path=_placed_path(finding, where), member=_member_at(finding, where), commit=c.oid,
+    return finding.replace(path=path, member=member, commit=c.oid,
                            author_name=c.author_name, author_email=c.author_email, commit_date=c.date,
                            origin=finding.origin if finding.in_message else COMMIT)
 
 
-def _first_introductions(placed: list[tuple[Finding, Introduction]]) -> list[tuple[Finding, Introduction]]:
-    """One entry per (secret, path): the earliest commit that had it."""
-    best: dict[tuple[str, str], tuple[Finding, Introduction]] = {}
+def _first_introductions(placed: list[tuple[Finding, Introduction]]) -> list[Placement]:
+    """One entry per (secret, path): the earliest commit that had it (its path and member worked out once)."""
+    best: dict[tuple[str, str], Placement] = {}
     for finding, where in placed:
-        key = (finding.secret, _placed_path(finding, where))
+        member = _member_at(finding, where)
+        path = _placed_path(finding, where, member)
+        key = (finding.secret, path)
         current = best.get(key)
         if current is None or where.commit.order < current[1].commit.order:
-            best[key] = (finding, where)
+            best[key] = (finding, where, path, member)
     return list(best.values())
 
 
@@ -410,7 +420,7 @@ def scan_all(repo: StrPath, decoder: Decoder, progress: ProgressBar | None = Non
         walk = list(parse_log(log_file, {*hits.blobs, *hits.warnings}, set(hits.messages)))
     hits.say_warnings(decoder, walk)
     placed = _attribute(hits, walk)
-    return [_finding_at(f, w) for f, w in _first_introductions(placed)] + _unattributed(hits, walk)
+    return [*map(_finding_at, _first_introductions(placed)), *_unattributed(hits, walk)]
 
 
 def _unattributed(hits: Hits, walk: list[tuple[Commit, list[tuple[str, str, str]]]]) -> list[Finding]:
@@ -459,17 +469,22 @@ def _tree_blobs(repo: StrPath, rev: str, paths: set[str]) -> dict[str, str]:
 
 
 def mark_in_head(repo: StrPath, decoder: Decoder, findings: list[Finding]) -> list[Finding]:
-    """Each finding with ``in_head``: True when its key is still in its file in ``HEAD`` (delete it there
-    and rotate), False when only the history has it (rotate, then purge); False for messages."""
+    """``findings`` (from :func:`scan_all` or :func:`scan_range`) with ``in_head`` set on each: True when its key is
+    still in its file in ``HEAD`` (delete it there and rotate), False when only the history has it (rotate, then
+    purge); False for messages."""
     if not findings:
         return findings
-    head = _tree_blobs(repo, "HEAD", {f.outer_path for f in findings})
+    outer = [f.outer_path for f in findings]
+    head = _tree_blobs(repo, "HEAD", set(outer))
+    blobs = [head.get(path) for path in outer]
     wanted: dict[str, set[str]] = {}
-    for f in findings:
-        if f.outer_path in head:
-            wanted.setdefault(head[f.outer_path], set()).add(f.secret)
+    for blob, f in zip(blobs, findings, strict=True):
+        if blob is not None:
+            wanted.setdefault(blob, set()).add(f.secret)
     held = _held(repo, decoder, wanted)
-    return [f.replace(in_head=(head.get(f.outer_path), f.secret) in held) for f in findings]
+    for blob, f in zip(blobs, findings, strict=True):  # the findings are this module's fresh copies: set in place
+        f.in_head = (blob, f.secret) in held
+    return findings
 
 
 def _held(repo: StrPath, decoder: Decoder, wanted: dict[str, set[str]]) -> set[tuple[str | None, str]]:
@@ -587,21 +602,22 @@ def scan_commits(repo: StrPath, decoder: Decoder, revs: list[str], base: str | N
     placed = _first_introductions(_attribute(hits, walk))
     if not placed:
         return []
-    old_blobs = _blob_contents(repo, (w.old for _, w in placed))
+    old_blobs = _blob_contents(repo, (w.old for _, w, _, _ in placed))
     base_blobs: dict[str, str] = {}
     if base is not None:
-        base_blobs = _tree_blobs(repo, base, {w.path for f, w in placed if not f.in_message})
+        base_blobs = _tree_blobs(repo, base, {w.path for f, w, _, _ in placed if not f.in_message})
     base_contents = _blob_contents(repo, base_blobs.values())
-    in_old = _held_in(decoder, old_blobs, ((w.old, f.secret) for f, w in placed))
-    in_base = _held_in(decoder, base_contents, ((base_blobs[w.path], f.secret) for f, w in placed
+    in_old = _held_in(decoder, old_blobs, ((w.old, f.secret) for f, w, _, _ in placed))
+    in_base = _held_in(decoder, base_contents, ((base_blobs[w.path], f.secret) for f, w, _, _ in placed
                                                 if w.path in base_blobs))
     out = []
-    for finding, where in placed:
+    for placement in placed:
+        finding, where, _, _ = placement
         if (where.old, finding.secret) in in_old:
             continue
         if where.path in base_blobs and (base_blobs[where.path], finding.secret) in in_base:
             continue
-        out.append(_finding_at(finding, where))
+        out.append(_finding_at(placement))
     return out
 
 
