@@ -60,12 +60,17 @@ def is_sequential(body: str) -> bool:
 
 def is_false_positive(rule: Rule, secret: str) -> bool:
     """True for placeholders and low-randomness values: the rule's ``allow`` list, its entropy floor,
-    repeated or sequential characters."""
+    repeated or sequential characters.
+
+    A regex on one secret (a few hundred characters) runs holding the GIL (``concurrent=False``): the regex
+    module otherwise lets go of it for every call, and two history readers then handed it to each other
+    on every finding (two readers used more CPU than one on 40,000 findings). A regex over a whole buffer
+    (the engine's) still lets the other threads run."""
     if rule.allow:
         timeout = regex_timeout()
         try:
             for allow in rule.allow:
-                if allow.search(secret, timeout=timeout):
+                if allow.search(secret, timeout=timeout, concurrent=False):
                     return True
         except TimeoutError:
             raise RegexTimeout(rule) from None

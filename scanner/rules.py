@@ -108,7 +108,7 @@ class Rule:
         if body is None:
             from scanner.engine import RegexTimeout, regex_timeout
             try:
-                m = prefix.match(secret, timeout=regex_timeout())
+                m = prefix.match(secret, timeout=regex_timeout(), concurrent=False)  # as filters.is_false_positive
             except TimeoutError:
                 raise RegexTimeout(self) from None
             body = secret[m.end():] if m else secret
