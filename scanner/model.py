@@ -119,12 +119,17 @@ def _code_or_none(value: object) -> int | None:
 
 
 def printable(path: str) -> str:
-    """``path`` with undecodable bytes (lone surrogates) replaced by U+FFFD."""
+    """``path`` as every output shows it: undecodable bytes (lone surrogates) replaced by U+FFFD, and a
+    Trackyard key in a file or member name cut like any key (``trackyard_live_AbCd…``): a name is no place
+    to print one. What a finding's path matches (baselines, path excludes) is this text too."""
     try:
         path.encode("utf-8")
-        return path
     except UnicodeEncodeError:
-        return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        path = path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    if "yard_" in path.lower():
+        from scanner.redaction import redact_prefixed
+        path = redact_prefixed(path)
+    return path
 
 
 def redact(rule: Rule, secret: str) -> str:
@@ -153,7 +158,8 @@ class Finding:
                  repo_path: str | None = None, encoding: tuple[str, ...] = (), member: str | None = None,
                  in_head: bool | None = None, origin: str = FILE, repository: str | None = None) -> None:
         self.rule, self.secret, self.line, self.column = rule, secret, line, column
-        self.encoding, self.member, self.origin, self.repository = encoding, member, origin, repository
+        self.encoding, self.origin, self.repository = encoding, origin, repository
+        self.member = None if member is None else printable(member)  # the tail of ``path``, shown the same way
         # a file name that is not valid UTF-8 (surrogate-escaped by os.fsdecode) is shown with U+FFFD:
         # reports are UTF-8 text and must never fail to encode
         self.path = printable(path)
@@ -185,6 +191,8 @@ class Finding:
             new.path = printable(new.path)
         if "repo_path" in changes and new.repo_path is not None:
             new.repo_path = printable(new.repo_path)
+        if "member" in changes and new.member is not None:
+            new.member = printable(new.member)
         return new
 
     @property

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 # a prefixed key (trackyard_live_…, and the like: word_word_token), or any long token mixing cases and digits
-_PREFIXED = re.compile(r"\b(trackyard_(?:live|test)_)([A-Za-z0-9_-]{4})[A-Za-z0-9_-]*", re.IGNORECASE)
+# (a key already cut to four characters and "…" is left as it is)
+_PREFIXED = re.compile(r"\b(trackyard_(?:live|test)_)([A-Za-z0-9_-]{4})[A-Za-z0-9_-]+", re.IGNORECASE)
 _TOKEN = re.compile(r"[A-Za-z0-9_+=-]{20,}")  # not "/": a path is not one token
 
 
@@ -33,8 +34,13 @@ def mask_credentials(text: str) -> str:
     return _SCP_PASSWORD.sub(r"\1:***@", text)
 
 
+def redact_prefixed(text: str) -> str:
+    """``text`` with each prefixed key (``trackyard_live_…``) cut to its prefix, four characters and ``…``."""
+    return _PREFIXED.sub(lambda m: f"{m[1]}{m[2]}…", text)
+
+
 def redact_text(text: str) -> str:
     """``text`` with credentials in URLs masked (:func:`mask_credentials`) and each key-shaped token cut to
     its first four characters and ``…``."""
-    text = _PREFIXED.sub(lambda m: f"{m[1]}{m[2]}…", mask_credentials(text))
+    text = redact_prefixed(mask_credentials(text))
     return _TOKEN.sub(lambda m: f"{m[0][:4]}…" if looks_like_key(m[0]) else m[0], text)

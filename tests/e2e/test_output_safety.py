@@ -150,3 +150,32 @@ def test_ci_github_log_annotations_and_summary_are_escaped(repo: Repo, tmp_path:
     assert raw_controls(result.out) == [] and raw_controls(summary.read_text()) == []
     commands = [line for line in result.out.splitlines() if line.startswith("::") and not line.startswith("::stop")]
     assert all(line.startswith(("::error file=", "::warning file=")) or line.endswith("::") for line in commands)
+
+
+def test_a_key_in_a_file_or_member_name_is_cut_in_every_output(repo: Repo, tmp_path: Path) -> None:
+    """A file, and a zip member, named with a key: every format of scan, staged and history shows the name cut
+    like the key itself, the blob's member is placed under its archive, and a baseline (which holds paths)
+    holds no key and still matches."""
+    import io
+    import zipfile
+    named = f"{KEY}.env"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr(named, f"TRACKYARD_API_KEY={KEY}\n")
+    repo.write(named, f"TRACKYARD_API_KEY={KEY}\n")
+    repo.write("p.zip", buffer.getvalue())
+    repo.git("add", "-A")
+    cut = f"{KEY[:19]}…"
+    staged = run_cli("staged", "--format", "json", cwd=repo.path)
+    assert sorted(f["path"] for f in staged.json()["findings"]) == [f"p.zip!{cut}.env", f"{cut}.env"], staged.err
+    repo.commit("names")
+    for command in ("scan", "history", "staged"):
+        for fmt in ("text", "json", "sarif", "github", "gitlab", "html"):
+            result = run_cli(command, "--format", fmt, cwd=repo.path)
+            assert KEY not in result.out + result.err, (command, fmt)
+    doc = run_cli("history", "--format", "json", cwd=repo.path).json()
+    assert sorted(f["path"] for f in doc["findings"]) == [f"p.zip!{cut}.env", f"{cut}.env"]
+    base = tmp_path / "baseline.json"
+    assert run_cli("baseline", ".", "--output", str(base), cwd=repo.path).code == 0
+    assert KEY not in base.read_text()
+    assert run_cli("scan", ".", "--baseline", str(base), cwd=repo.path).code == 0
