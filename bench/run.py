@@ -570,7 +570,9 @@ def render(results: list[Result], corpora_used: list[corpora.Corpus], tools: lis
                       form_recall(results, corpus), ""]
     checks = targets(results)
     if checks:
-        lines += ["## Scale targets (issue 12), from the table above", *checks, ""]
+        lines += ["## Scale targets (issue 12), from the table above", *checks, "",
+                  "What each missed target's gap is made of, and what was tried: "
+                  "[docs/performance.md](../docs/performance.md).", ""]
     fits = growth(results, meta, {c.spec.name for c in corpora_used if not c.spec.synthetic})
     if fits:
         lines += ["## Growth (history time vs unique blob bytes, released-code corpora)", *fits, ""]
