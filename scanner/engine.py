@@ -250,12 +250,17 @@ class _Hyperscan:
         tomlfile.remember(key, {"db": hs.dumpb(db)})
         return db
 
-    def _scan(self, data: Buffer, on_match: Any, at: list[int] | None = None) -> None:
-        """Run the database over ``data`` (window by window if huge; ``at[0]`` says where the window
-        being scanned starts)."""
+    def _scratch(self) -> Any:
+        """The calling thread's scratch space (made on its first scan)."""
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
             scratch = self._local.scratch = self._hs.Scratch(self._db)
+        return scratch
+
+    def _scan(self, data: Buffer, on_match: Any, at: list[int] | None = None) -> None:
+        """Run the database over ``data`` (window by window if huge; ``at[0]`` says where the window
+        being scanned starts)."""
+        scratch = self._scratch()
         if len(data) <= _WINDOW:
             self._db.scan(data, match_event_handler=on_match, scratch=scratch)
             return
@@ -294,10 +299,7 @@ class _Hyperscan:
 
     def any_test(self) -> Callable[[Buffer], bool]:
         """:meth:`any` for the calling thread, with its scratch space bound."""
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:
-            scratch = self._local.scratch = self._hs.Scratch(self._db)
-        scan, terminated, any_ = self._db.scan, self._hs.ScanTerminated, self.any
+        scratch, scan, terminated, any_ = self._scratch(), self._db.scan, self._hs.ScanTerminated, self.any
 
         def test(data: Buffer) -> bool:
             if len(data) > _WINDOW:

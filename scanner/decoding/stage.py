@@ -195,11 +195,10 @@ class Decoder:
     def skip_test(self) -> Callable[[Buffer], bool]:
         """:meth:`worth_scanning` (without a name) for many buffers from the calling thread: a whole
         history asks it of every blob, its lookups done once."""
-        gate, decode, archives = self._gate.any_test(), self.options.decode, self._archives
+        gate, opens = self._gate.any_test(), self.opens
 
         def worth(data: Buffer) -> bool:
-            return (gate(data) or (decode and bytes(data[:2]) in (b"\xff\xfe", b"\xfe\xff"))
-                    or (archives and container_kind(data, "") is not None))
+            return gate(data) or opens(data)
         return worth
 
     def scan(self, data: Buffer, path: str, label: str | None = None, warn: Warn | None = None) -> list[Finding]:
