@@ -13,7 +13,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from scanner.sources.history import Listing
+    from scanner.sources.history_start import Listing, Log
     from scanner.sources.push import Update
     from scanner.sources.staged import StagedChange
 
@@ -97,14 +97,14 @@ def scan_staged(run: Run, change: StagedChange) -> list[Finding]:
 
 
 def scan_history(run: Run, repo: str | os.PathLike[str], rev_range: str | None, jobs: int = 1,
-                 listing: Listing | None = None) -> list[Finding]:
+                 listing: Listing | None = None, log: Log | None = None) -> list[Finding]:
     """Findings from every reachable blob and commit message, or only what ``rev_range`` introduces."""
     from scanner.sources import history
     progress = Progress("objects")
     if rev_range:
         found = history.scan_range(repo, run.decoder, rev_range, progress)
     else:
-        found = history.scan_all(repo, run.decoder, progress, jobs, listing)
+        found = history.scan_all(repo, run.decoder, progress, jobs, listing, log)
     progress.done()
     run.scope.add_progress(progress, "blobs")
     return history.mark_in_head(repo, run.decoder, found)

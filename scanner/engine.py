@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 Buffer = bytes | bytearray | mmap
 """What the engine reads: any bytes-like buffer, including an mmap of a huge file."""
+View = Buffer | memoryview
+"""What the skip tests read as well: a view into a reader's buffer (a whole history's blobs, uncopied)."""
 
 _SLICE = 1 << 24  # a buffer above this is lower-cased a slice at a time (never a whole copy of a huge blob)
 _WINDOW = 1 << 30  # Hyperscan takes a 32-bit length: a bigger buffer is scanned in overlapping windows
@@ -90,7 +92,7 @@ def minimal_keywords(keywords: Iterable[str]) -> list[str]:
     return kept
 
 
-def keywords_in(data: Buffer, keywords: Iterable[bytes], ignore_case: bool = True) -> set[bytes]:
+def keywords_in(data: View, keywords: Iterable[bytes], ignore_case: bool = True) -> set[bytes]:
     """The ``keywords`` that occur in ``data`` (lower-case ones, ignoring case), one substring search each:
     for a few keywords only (:class:`KeywordMatcher` picks). A huge buffer is lower-cased a slice at a time."""
     wanted = set(keywords)
@@ -147,7 +149,7 @@ class KeywordMatcher:
             return self._hs().found(data)
         return keywords_in(data, self.literals, self.ignore_case)
 
-    def any(self, data: Buffer) -> bool:
+    def any(self, data: View) -> bool:
         """True when at least one literal occurs in ``data``: the cheap skip test."""
         if self._multi:
             return self._hs().any(data)
@@ -159,7 +161,7 @@ class KeywordMatcher:
             return self._single.search(data) is not None
         return bool(self._minimal) and bool(keywords_in(data, self._minimal, self.ignore_case))
 
-    def any_test(self) -> Callable[[Buffer], bool]:
+    def any_test(self) -> Callable[[View], bool]:
         """:meth:`any` for many buffers from the calling thread, its lookups done once (a whole history
         asks it of every blob)."""
         return self._hs().any_test() if self._multi else self.any
@@ -257,7 +259,7 @@ class _Hyperscan:
             scratch = self._local.scratch = self._hs.Scratch(self._db)
         return scratch
 
-    def _scan(self, data: Buffer, on_match: Any, at: list[int] | None = None) -> None:
+    def _scan(self, data: View, on_match: Any, at: list[int] | None = None) -> None:
         """Run the database over ``data`` (window by window if huge; ``at[0]`` says where the window
         being scanned starts)."""
         scratch = self._scratch()
@@ -290,18 +292,18 @@ class _Hyperscan:
         self._scan(data, lambda i, _start, _end, _flags, _context: ids.add(i))
         return {self.literals[i] for i in ids}
 
-    def any(self, data: Buffer) -> bool:
+    def any(self, data: View) -> bool:
         try:
             self._scan(data, _stop)
         except self._hs.ScanTerminated:
             return True
         return False
 
-    def any_test(self) -> Callable[[Buffer], bool]:
+    def any_test(self) -> Callable[[View], bool]:
         """:meth:`any` for the calling thread, with its scratch space bound."""
         scratch, scan, terminated, any_ = self._scratch(), self._db.scan, self._hs.ScanTerminated, self.any
 
-        def test(data: Buffer) -> bool:
+        def test(data: View) -> bool:
             if len(data) > _WINDOW:
                 return any_(data)
             try:

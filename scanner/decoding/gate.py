@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from scanner.engine import Buffer, KeywordMatcher
+    from scanner.engine import Buffer, KeywordMatcher, View
 
 _CORE = 6
 """A keyword longer than this loses its first character (so ``Trackyard`` and ``trackyard`` share
@@ -175,10 +175,16 @@ class LiteralSearch:
             return matcher.any(data)
         return (self.keywords is not None and self.keywords.any(data)) or has_literal(data, self.literals)
 
-    def any_test(self) -> Callable[[Buffer], bool]:
-        """:meth:`any` for many buffers from the calling thread (after :meth:`expect_many`: one pass each)."""
+    def any_test(self) -> Callable[[View], bool]:
+        """:meth:`any` for many buffers (views too) from the calling thread (after :meth:`expect_many`: one
+        pass each)."""
         matcher = self._engine_matcher(b"")
-        return self.any if matcher is None else matcher.any_test()
+        if matcher is not None:
+            return matcher.any_test()
+
+        def test(data: View) -> bool:  # the literals are searched one at a time: a view has no find()
+            return self.any(bytes(data) if isinstance(data, memoryview) else data)
+        return test
 
     def found(self, data: Buffer) -> set[bytes]:
         """The literals (and keywords) that occur in ``data``."""

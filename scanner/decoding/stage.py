@@ -15,12 +15,12 @@ import sys
 from collections.abc import Callable, Iterator
 
 from scanner.decoding import DecodeOptions, base64text, entities, escapes, hexstr, percent, utf16
-from scanner.decoding.containers import ArchiveLimits, container_kind, open_container
+from scanner.decoding.containers import ArchiveLimits, container_kind, may_be_container, open_container
 from scanner.decoding.containers import label as label_member
 from scanner.decoding.containers.members import Repeatable
 from scanner.decoding.gate import LiteralSearch, archive_literals, encoded_literals
 from scanner.decoding.runs import Run
-from scanner.engine import Buffer, Engine, KeywordMatcher, Match, RegexTimeout, minimal_keywords
+from scanner.engine import Buffer, Engine, KeywordMatcher, Match, RegexTimeout, View, minimal_keywords
 from scanner.filters import has_allow_comment
 from scanner.findings import Locator, Occurrences, dedupe_locations, matches_to_findings
 from scanner.model import Finding, printable
@@ -186,19 +186,21 @@ class Decoder:
         keyword and no encoded keyword (one pass for both), no UTF-16 byte-order mark, not a container."""
         return self._gate.any(data) or self.opens(data, name)
 
-    def opens(self, data: Buffer, name: str = "") -> bool:
+    def opens(self, data: View, name: str = "") -> bool:
         """``data`` starts like something this run opens whole: a UTF-16 byte-order mark (when decoding) or a
         container's magic bytes (when opening archives). Looks at its first bytes only."""
         return ((self.options.decode and bytes(data[:2]) in (b"\xff\xfe", b"\xfe\xff"))
                 or (self._archives and container_kind(data, name) is not None))
 
-    def skip_test(self) -> Callable[[Buffer], bool]:
+    def skip_test(self) -> Callable[[View], bool]:
         """:meth:`worth_scanning` (without a name) for many buffers from the calling thread: a whole
         history asks it of every blob, its lookups done once."""
         gate, opens = self._gate.any_test(), self.opens
+        boms = (b"\xff\xfe", b"\xfe\xff") if self.options.decode else ()
+        archives = self._archives
 
-        def worth(data: Buffer) -> bool:
-            return gate(data) or opens(data)
+        def worth(data: View) -> bool:
+            return gate(data) or ((bytes(data[:2]) in boms or (archives and may_be_container(data))) and opens(data))
         return worth
 
     def scan(self, data: Buffer, path: str, label: str | None = None, warn: Warn | None = None) -> list[Finding]:

@@ -2,10 +2,10 @@
 ``git cat-file``; only blobs that hit are attributed to the commit that introduced them."""
 from __future__ import annotations
 
+import gc
 import io
 import itertools
 import os
-import threading
 from collections.abc import Callable, Iterable, Iterator
 
 from scanner import gitutil
@@ -15,11 +15,12 @@ from scanner.findings import redact, scan_stream
 from scanner.gitutil import StrPath, Unread, read_objects
 from scanner.model import COMMIT, COMMIT_MESSAGE, MESSAGE_PATHS, TAG_MESSAGE, Finding
 from scanner.progress import Progress as ProgressBar
+from scanner.sources.batches import read_batches
+from scanner.sources.history_start import LOG_ARGS, PACK_LIMITS, Listing, Log
 from scanner.sources.staged import unquote
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import subprocess
     from typing import IO
 
     from scanner.decoding.stage import Decoder, Warn
@@ -28,20 +29,6 @@ ZERO_OID = "0" * 40
 UNKNOWN_COMMIT = "unknown"
 """The ``commit`` of a key found in a blob that no commit reachable from a ref introduces."""
 Progress = Callable[[int, int, int], None]  # (objects done, bytes done, commits among the objects)
-
-# git maps packs in 1 GiB windows and caches 96 MiB of delta bases by default: on a 4 GB history that is
-# ~350 MB RSS for cat-file, and even a listing or a log maps (so counts) the whole pack. These limits
-# measured 150 MB at the same speed (bench/RESULTS.md); every git that reads the packs gets them.
-_PACK_LIMITS = ("-c", "core.packedGitLimit=64m", "-c", "core.packedGitWindowSize=16m",
-                "-c", "core.deltaBaseCacheLimit=32m")
-_LOG_FORMAT = "--format=%x01%H%x00%an%x00%ae%x00%aI"
-# --date-order: never a parent after its child, so "earliest" follows ancestry even when commits share a
-# timestamp or the clock was skewed; --root: a root commit's files even under log.showRoot=false
-# --no-show-signature, --no-ext-diff, --no-textconv: no program the repository names (SECURITY.md)
-_LOG_ARGS = (*_PACK_LIMITS, "-c", "core.quotepath=off", "log", "--reverse", "--date-order", "--root", "--raw",
-             "--no-abbrev", "--no-renames", "--diff-merges=first-parent", "--no-show-signature", "--no-ext-diff",
-             "--no-textconv", _LOG_FORMAT)
-
 
 class Commit:
     """Who and when, for attribution; ``order`` is the position in the oldest-first walk."""
@@ -103,10 +90,13 @@ class Hits:
         for _, changes in walk:
             for _, new, path in changes:
                 first.setdefault(new, path)
+        said = []
         for oid, (kind, items) in self.warnings.items():
             named = first.get(oid)
-            for where, message in items:
-                decoder.warn(f"<blob {oid}>{where}" if named is None else named + _named(kind, named, where), message)
+            said += [(f"<blob {oid}>{where}" if named is None else named + _named(kind, named, where), message)
+                     for where, message in items]
+        for where, message in sorted(said, key=lambda item: item[0]):  # the objects came in no fixed order
+            decoder.warn(where, message)
 
 
 _STREAMS = ("gzip", "bz2", "xz")
@@ -123,27 +113,10 @@ def _named(kind: str | None, path: str, suffix: str) -> str:
     return suffix
 
 
-def _cat_file(repo: StrPath, args: list[str], stdin: bytes | None) -> subprocess.Popen[bytes]:
-    """A streaming ``git cat-file ARGS``, its stdin (object ids, or nothing) fed from a thread: a long oid
-    list must not deadlock on a full pipe. ``--buffer``: git writes in big blocks, not three writes per
-    object (nothing here reads interactively)."""
-    proc = gitutil.popen(repo, *_PACK_LIMITS, "cat-file", "--buffer", *args)
-    assert proc.stdin is not None
-    pipe = proc.stdin
-    if stdin is None:
-        pipe.close()
-        return proc
-    data = stdin
-
-    def feed() -> None:
-        try:
-            pipe.write(data)
-        except BrokenPipeError:  # git went away (it failed, or we stopped reading): its exit status says
-            pass
-        finally:
-            pipe.close()
-    threading.Thread(target=feed, daemon=True).start()
-    return proc
+def _cat_file(repo: StrPath, args: list[str], stdin: bytes | None) -> gitutil.Process:
+    """A streaming ``git cat-file ARGS``, its stdin the object ids (or nothing). ``--buffer``: git writes in
+    big blocks, not three writes per object (nothing here reads interactively)."""
+    return gitutil.spawn(repo, *PACK_LIMITS, "cat-file", "--buffer", *args, stdin=stdin)
 
 
 def _collect(into: list[tuple[str, str]], label: str) -> Warn:
@@ -153,42 +126,50 @@ def _collect(into: list[tuple[str, str]], label: str) -> Warn:
     return add
 
 
-def _scan_objects(repo: StrPath, decoder: Decoder, args: list[str], stdin: bytes | None,
+def _scan_objects(repo: StrPath, decoder: Decoder, requests: list[tuple[list[str], bytes | None]],
                   progress: Progress | None) -> Hits:
-    """Scan every blob and commit message ``cat-file`` yields."""
+    """Scan every blob and commit message that ``git cat-file ARGS`` yields (one git per (args, stdin) of
+    ``requests``, all read by this thread: :mod:`scanner.sources.batches`)."""
     hits = Hits()
-    proc = _cat_file(repo, args, stdin)
-    assert proc.stdout is not None
-    count = total = commits = 0
-    worth_scanning = decoder.skip_test()
-    for oid, kind, data in read_objects(proc.stdout, STREAM_OVER):
-        count += 1
-        total += len(data)
-        if progress is not None and count % 2048 == 0:
-            progress(count, total, commits)
-        if isinstance(data, Unread):  # too big to hold: the raw bytes, a window at a time (not decoded)
-            found = scan_stream(decoder.engine, data.read, "", f"blob {oid.decode()}")
-            if found:
-                hits.blobs[oid.decode()] = found
-        elif kind == b"blob":
-            if worth_scanning(data):
-                warnings: list[tuple[str, str]] = []
-                label = f"blob {oid.decode()}"  # an error names it; a warning waits for a path (Hits.say_warnings)
-                found = decoder.scan(data, "", label, _collect(warnings, label))
+    procs = [_cat_file(repo, args, stdin) for args, stdin in requests]
+    collecting = gc.isenabled()
+    gc.disable()  # the loop makes many short-lived objects and no cycles: ~20 ms of collections in 100 MB
+    try:
+        count = total = commits = 0
+        worth_scanning = decoder.skip_test()
+        for oid, kind, data in read_batches([p.stdout for p in procs], STREAM_OVER):
+            count += 1
+            total += len(data)
+            if progress is not None and count % 2048 == 0:
+                progress(count, total, commits)
+            if isinstance(data, Unread):  # too big to hold: the raw bytes, a window at a time (not decoded)
+                found = scan_stream(decoder.engine, data.read, "", f"blob {oid.decode()}")
                 if found:
                     hits.blobs[oid.decode()] = found
-                if warnings:
-                    hits.warnings[oid.decode()] = (container_kind(data, ""), warnings)
-        elif kind == b"commit":
-            commits += 1
-            _, message = _message(data)
-            if worth_scanning(message):
-                found = [f.replace(origin=COMMIT_MESSAGE) for f in decoder.scan(
-                    message, MESSAGE_PATHS[COMMIT_MESSAGE], f"the message of commit {oid.decode()}")]
-                if found:
-                    hits.messages[oid.decode()] = found
-    if proc.wait() != 0:
-        raise YardguardError(f"git cat-file failed in {repo}")
+            elif kind == b"blob":
+                if worth_scanning(data):
+                    warnings: list[tuple[str, str]] = []
+                    label = f"blob {oid.decode()}"  # an error names it; a warning waits for a path (Hits.say_warnings)
+                    found = decoder.scan(bytes(data), "", label, _collect(warnings, label))
+                    if found:
+                        hits.blobs[oid.decode()] = found
+                    if warnings:
+                        hits.warnings[oid.decode()] = (container_kind(data, ""), warnings)
+            elif kind == b"commit":
+                commits += 1
+                _, message = _message(bytes(data))
+                if worth_scanning(message):
+                    found = [f.replace(origin=COMMIT_MESSAGE) for f in decoder.scan(
+                        message, MESSAGE_PATHS[COMMIT_MESSAGE], f"the message of commit {oid.decode()}")]
+                    if found:
+                        hits.messages[oid.decode()] = found
+        if any(proc.wait() != 0 for proc in procs):
+            raise YardguardError(f"git cat-file failed in {repo}")
+    finally:
+        if collecting:
+            gc.enable()
+        for proc in procs:
+            proc.close()
     if progress is not None:
         progress(count, total, commits)
     return hits
@@ -196,7 +177,7 @@ def _scan_objects(repo: StrPath, decoder: Decoder, args: list[str], stdin: bytes
 
 def walk_introductions(repo: StrPath, revs: list[str]) -> Iterator[tuple[Commit, list[tuple[str, str, str]]]]:
     """Commits oldest first with their first-parent changes as (old blob, new blob, path)."""
-    proc = gitutil.popen(repo, *_LOG_ARGS, *revs, "--", env=gitutil.walk_env(repo))
+    proc = gitutil.popen(repo, *LOG_ARGS, *revs, "--", env=gitutil.walk_env(repo))
     assert proc.stdin is not None and proc.stdout is not None
     proc.stdin.close()
     yield from parse_log(proc.stdout)
@@ -206,10 +187,10 @@ def walk_introductions(repo: StrPath, revs: list[str]) -> Iterator[tuple[Commit,
 
 def parse_log(stream: IO[bytes], blobs: set[str] | None = None,
               commits: set[str] | None = None) -> Iterator[tuple[Commit, list[tuple[str, str, str]]]]:
-    """The commits and changes of ``git log`` output in the :data:`_LOG_ARGS` format. With ``blobs``, only
-    changes to those blobs, and only the commits that have one or are in ``commits``: a raw line's new blob
-    id sits at a fixed column, so every other line costs a slice and a set lookup (a whole-history log has
-    a line per file version)."""
+    """The commits and changes of ``git log`` output in the format of
+    :data:`~scanner.sources.history_start.LOG_ARGS`. With ``blobs``, only changes to those blobs, and only
+    the commits that have one or are in ``commits``: a raw line's new blob id sits at a fixed column, so
+    every other line costs a slice and a set lookup (a whole-history log has a line per file version)."""
     wanted = None if blobs is None else {b.encode() for b in blobs}
     named = {c.encode() for c in commits or ()}
     size = len(next(iter(wanted))) if wanted else 0
@@ -299,125 +280,41 @@ def _blob_contents(repo: StrPath, oids: Iterable[str]) -> dict[str, bytes]:
     wanted = sorted(set(oids) - {ZERO_OID})
     if not wanted:
         return {}
-    out = gitutil.git(repo, *_PACK_LIMITS, "cat-file", "--batch", input="".join(f"{o}\n" for o in wanted).encode())
+    out = gitutil.git(repo, *PACK_LIMITS, "cat-file", "--batch", input="".join(f"{o}\n" for o in wanted).encode())
     return {oid.decode(): data for oid, _, data in read_objects(io.BytesIO(out)) if isinstance(data, bytes)}
-
-
-def _shares(objects: list[list[bytes]], jobs: int) -> list[list[bytes]]:
-    """The blob and commit ids of a ``cat-file --batch-check`` listing (id, type, size), cut into at most
-    ``jobs`` runs of pack order with about the same number of bytes each (by count, one share got the
-    history's big blobs and took twice as long as the other)."""
-    wanted = [(oid, int(size)) for oid, kind, size in objects if kind in (b"blob", b"commit")]
-    total = sum(size for _, size in wanted)
-    shares: list[list[bytes]] = [[]]
-    done = 0
-    for oid, size in wanted:
-        if done >= total * len(shares) / jobs and len(shares) < jobs:
-            shares.append([])
-        shares[-1].append(oid)
-        done += size
-    return [share for share in shares if share]
-
-
-class Listing:
-    """Every object's id, type and size (``git cat-file --batch-check``), listed into a temporary file from
-    the moment the repository is known: git lists while Python still imports and compiles."""
-
-    def __init__(self, repo: StrPath) -> None:
-        import tempfile
-        self._out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close(), after git is done
-        self._proc = gitutil.popen(repo, *_PACK_LIMITS, "cat-file", "--batch-all-objects", "--unordered",
-                                   "--batch-check=%(objectname) %(objecttype) %(objectsize)", stdout=self._out)
-        self._proc.stdin.close()  # type: ignore[union-attr]
-
-    def objects(self, repo: StrPath) -> list[list[bytes]]:
-        """[id, type, size] of each object, once git is done."""
-        try:
-            if self._proc.wait() != 0:
-                raise YardguardError(f"git cat-file failed in {repo}")
-            self._out.seek(0)
-            return [line.split() for line in self._out.read().splitlines()]
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        if self._proc.poll() is None:
-            self._proc.kill()
-            self._proc.wait()
-        self._out.close()
 
 
 def _scan_in_parallel(repo: StrPath, decoder: Decoder, jobs: int, progress: ProgressBar | None,
                       listing: Listing | None) -> Hits:
     """Split the blobs and commits (in pack order) into ``jobs`` shares, each read by its own
-    ``git cat-file --batch`` in a thread (regex releases the GIL while it searches bytes)."""
-    cut = _shares((listing or Listing(repo)).objects(repo), jobs)
-    shares = [b"\n".join(share) + b"\n" for share in cut]
+    ``git cat-file --batch``."""
+    cut = (listing or Listing(repo)).shares(jobs)
     if progress is not None:
         progress.expect(sum(map(len, cut)))
-    done = [(0, 0, 0)] * len(shares)
-    lock = threading.Lock()
-
-    def report(i: int) -> Progress:
-        def update(count: int, nbytes: int, commits: int) -> None:
-            with lock:
-                done[i] = (count, nbytes, commits)
-                if progress is not None:
-                    progress(*(sum(column) for column in zip(*done, strict=True)))
-        return update
-
-    parts: list[Hits | BaseException] = [Hits() for _ in shares]
-
-    def work(i: int) -> None:
-        try:
-            parts[i] = _scan_objects(repo, decoder, ["--batch"], shares[i], report(i))
-        except BaseException as e:  # noqa: BLE001 - re-raised below, in the calling thread
-            parts[i] = e
-
-    threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(len(shares))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    hits = Hits()
-    for part in parts:
-        if isinstance(part, BaseException):
-            raise part
-        hits.update(part)
-    return hits
+    return _scan_objects(repo, decoder, [(["--batch"], b"\n".join(share) + b"\n") for share in cut], progress)
 
 
 def scan_all(repo: StrPath, decoder: Decoder, progress: ProgressBar | None = None, jobs: int = 1,
-             listing: Listing | None = None) -> list[Finding]:
+             listing: Listing | None = None, log: Log | None = None) -> list[Finding]:
     """Every key in every blob and commit message in the repository, each reported once per path at the
     commit that introduced it (see :func:`_unattributed` for those no ref reaches). ``jobs`` > 1 reads
     with that many ``cat-file`` processes.
 
-    The attribution walk (``git log``) starts first and writes to an unnamed temporary file while the
-    objects are read (a core is rarely busy all the time): only its parsing is left once something hits."""
-    import tempfile
+    The attribution walk (``git log``, ``log`` when the caller started it already) writes to an unnamed
+    temporary file while the objects are read: only its parsing is left once something hits."""
     decoder.expect_many()  # every blob: one pass each from the first (a push's few blobs stay on the light path)
-    with tempfile.TemporaryFile() as log_file:
-        log = gitutil.popen(repo, *_LOG_ARGS, "--all", "--", stdout=log_file, env=gitutil.walk_env(repo))
-        log.stdin.close()  # type: ignore[union-attr]
-        try:
-            if jobs > 1:
-                hits = _scan_in_parallel(repo, decoder, jobs, progress, listing)
-            else:
-                hits = _scan_objects(repo, decoder, ["--batch-all-objects", "--batch", "--unordered"], None, progress)
-        except BaseException:
-            log.kill()
-            log.wait()
-            raise
+    log = log or Log(repo)
+    try:
+        if jobs > 1:
+            hits = _scan_in_parallel(repo, decoder, jobs, progress, listing)
+        else:
+            hits = _scan_objects(repo, decoder, [(["--batch-all-objects", "--batch", "--unordered"], None)], progress)
         if not hits:
-            log.kill()
-            log.wait()
             return []
-        if log.wait() != 0:
-            raise YardguardError(f"git log failed in {repo}")
-        log_file.seek(0)
-        # only the commits that matter
-        walk = list(parse_log(log_file, {*hits.blobs, *hits.warnings}, set(hits.messages)))
+        with log.read(repo) as stream:  # only the commits that matter
+            walk = list(parse_log(stream, {*hits.blobs, *hits.warnings}, set(hits.messages)))
+    finally:
+        log.close()
     hits.say_warnings(decoder, walk)
     placed = _attribute(hits, walk)
     return [*map(_finding_at, _first_introductions(placed)), *_unattributed(hits, walk)]
@@ -495,18 +392,16 @@ def _held(repo: StrPath, decoder: Decoder, wanted: dict[str, set[str]]) -> set[t
         return set()
     held: set[tuple[str | None, str]] = set()
     proc = _cat_file(repo, ["--batch"], "".join(f"{o}\n" for o in sorted(wanted)).encode())
-    assert proc.stdout is not None
     try:
-        for raw_oid, _, data in read_objects(proc.stdout, STREAM_OVER):
+        for raw_oid, _, data in read_batches([proc.stdout], STREAM_OVER):
             oid = raw_oid.decode()
             secrets = wanted.get(oid, set())
             if isinstance(data, Unread):
                 held.update((oid, s) for s in _streamed_holds(data, secrets))
             else:
-                held.update((oid, s) for s in _secrets_in(decoder, data, secrets, f"blob {oid}"))
+                held.update((oid, s) for s in _secrets_in(decoder, bytes(data), secrets, f"blob {oid}"))
     finally:
-        proc.kill()
-        proc.wait()
+        proc.close()
     return held
 
 
@@ -594,7 +489,7 @@ def scan_commits(repo: StrPath, decoder: Decoder, revs: list[str], base: str | N
     wanted = [*(c.oid for c, _ in walk), *new_blobs]
     if progress is not None:
         progress.expect(len(wanted))
-    hits = _scan_objects(repo, decoder, ["--batch"], "".join(f"{o}\n" for o in wanted).encode(), progress)
+    hits = _scan_objects(repo, decoder, [(["--batch"], "".join(f"{o}\n" for o in wanted).encode())], progress)
     hits.say_warnings(decoder, walk)
     if known_blobs is not None and hits.blobs:
         for oid in known_blobs(list(hits.blobs)):

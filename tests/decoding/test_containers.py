@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.decoding.containers import ArchiveLimits, container_kind, label, open_container
+from scanner.decoding.containers import ArchiveLimits, container_kind, label, may_be_container, open_container
 from tests.conftest import KEY
 
 LIMITS = ArchiveLimits(max_bytes=4 << 20, max_entries=100, max_ratio=100)
@@ -81,6 +81,12 @@ def make_tar(mode: str, files: dict[str, bytes], extra: list[tarfile.TarInfo] = 
 ])
 def test_container_kind_by_magic(data, name, kind):
     assert container_kind(data, name) == kind
+    if container_kind(data, "") is not None:  # the history's cheap first look never misses one
+        assert may_be_container(data)
+
+
+def test_the_cheap_first_look_passes_plain_text_and_binaries_by():
+    assert not any(map(may_be_container, (b"", b"import os\n", bytes(300), b"\x89PNG\r\n\x1a\n" * 40)))
 
 
 def test_not_a_container_yields_nothing():

@@ -1,5 +1,5 @@
-"""``parse_log``: ``git log --raw`` output (the :data:`_LOG_ARGS` format: a ``\\x01``-led header per commit,
-then its first-parent changes) parsed into commits and (old blob, new blob, path) changes, in order.
+"""``parse_log``: ``git log --raw`` output (the format of ``history_start.LOG_ARGS``: a ``\\x01``-led header
+per commit, then its first-parent changes) parsed into commits and (old blob, new blob, path) changes, in order.
 Literal logs, so each edge case is visible."""
 from __future__ import annotations
 
@@ -92,19 +92,3 @@ def test_with_blobs_a_named_commit_is_kept_without_a_change() -> None:
 
 def test_raw_lines_before_any_header_are_ignored() -> None:
     assert parse(raw(ZERO_OID, A, "A", "stray.txt", "000000 100644") + header(C1)) == [(C1, 0, [])]
-
-
-def test_the_early_listing_lists_every_object_and_closes_twice(repo) -> None:
-    """``history`` lists the objects from the start (``Listing``): the same (id, type, size) as git's own
-    listing; ``close`` after ``objects`` (the command's cleanup) is harmless."""
-    from scanner.sources.history import Listing
-    repo.write("a.txt", "one\n")
-    repo.commit("first")
-    repo.write("b/c.txt", "two\n")
-    repo.commit("second")
-    listing = Listing(repo.path)
-    objects = sorted(tuple(o) for o in listing.objects(repo.path))
-    listing.close()
-    expected = repo.git("cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objecttype) %(objectsize)")
-    assert objects == sorted(tuple(line.encode().split()) for line in expected.splitlines())
-    assert {kind for _, kind, _ in objects} == {b"blob", b"tree", b"commit"}

@@ -16,13 +16,13 @@ from scanner.decoding.containers.members import label as label
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from scanner.engine import Buffer
+    from scanner.engine import Buffer, View
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _PYC_FLAGS = (b"\0\0\0\0", b"\1\0\0\0", b"\3\0\0\0")  # timestamp-, checked-hash- or unchecked-hash-based
 
 
-def container_kind(data: Buffer, name: str) -> str | None:
+def container_kind(data: View, name: str) -> str | None:
     """The container format of ``data`` by magic bytes ("zip", "tar", "gzip", "bz2", "xz", "sqlite",
     "pyc"), else None. Looks at a few header bytes only (tar's magic at offset 257; a pyc by its name
     ending in ``.pyc``, or without a name by its whole 3.7+ header: magic, flags and a code object)."""
@@ -44,7 +44,19 @@ def container_kind(data: Buffer, name: str) -> str | None:
     return None
 
 
-def _pyc_header(head: bytes, data: Buffer) -> bool:
+_LEADS = frozenset((b"PK", b"\x1f\x8b", b"BZ", b"\xfd7", b"SQ"))
+"""The first two bytes of every container :func:`container_kind` knows by a magic at offset 0."""
+
+
+def may_be_container(data: View) -> bool:
+    """False when :func:`container_kind` (without a name) surely finds no container in ``data``: the cheap
+    first look a whole history takes at every blob (two small copies instead of sixteen bytes and a dozen
+    comparisons)."""
+    head = bytes(data[:4])
+    return head[:2] in _LEADS or head[2:4] == b"\r\n" or bytes(data[257:262]) == b"ustar"
+
+
+def _pyc_header(head: bytes, data: View) -> bool:
     """A Python 3.7+ .pyc header without its name (a git blob has none): magic number, flags, then a
     code object."""
     return (3390 <= int.from_bytes(head[:2], "little") < 4000 and head[4:8] in _PYC_FLAGS
