@@ -141,7 +141,7 @@ def timing(sizes: list[str], runs: int) -> str:
     for name in sizes:
         corpus = corpora.build(corpora.SPECS[name])
         for path in ("history", "worktree"):
-            results = [bench.bench_tool(tool, corpus, path, runs) for tool in (bench.floor(), shipped, plain)]
+            results = bench.bench_path([bench.floor(), shipped, plain], corpus, path, runs)
             floor, on, off = (r.median for r in results)
             found = f" (recall {results[1].found}/{results[1].expected})"
             rows.append(f"| {name} | {path} | {floor * 1000:.0f} ms | {on * 1000:.0f} ms{found} | "

@@ -266,46 +266,69 @@ def _strings(value: object) -> Iterator[str]:
             yield from _strings(item)
 
 
-def bench_tool(tool: Tool, corpus: corpora.Corpus, path: str, runs: int) -> Result:
-    """``runs`` measured runs of ``tool`` on ``path`` of ``corpus``."""
+def bench_path(tools: list[Tool], corpus: corpora.Corpus, path: str, runs: int) -> list[Result]:
+    """``runs`` rounds of every tool in ``tools`` on ``path`` of ``corpus``."""
     target = _target(corpus, path)
-    return measure_tool(tool, corpus.spec.name, path, path, target, corpus.staged if path == "staged" else target,
-                        corpus.expected(path), runs, {p["key"]: p["kind"] for p in corpus.plants})
+    return measure_tools(tools, corpus.spec.name, path, path, target, corpus.staged if path == "staged" else target,
+                         corpus.expected(path), runs, {p["key"]: p["kind"] for p in corpus.plants})
 
 
-def bench_case(tool: Tool, corpus: corpora.Corpus, case: scenarios.Case, runs: int) -> Result:
-    """``runs`` measured runs of ``tool`` on a scenario of bench/cases.py."""
+def bench_case(tools: list[Tool], corpus: corpora.Corpus, case: scenarios.Case, runs: int) -> list[Result]:
+    """``runs`` rounds of every tool in ``tools`` on a scenario of bench/cases.py."""
     label = case.name if case.rules is None else f"{case.path}, +{case.facts['rules']} rules"
-    return measure_tool(tool, corpus.spec.name, label, case.path, case.target, case.cwd, case.keys, runs)
+    return measure_tools(tools, corpus.spec.name, label, case.path, case.target, case.cwd, case.keys, runs)
 
 
-def measure_tool(tool: Tool, corpus: str, label: str, path: str, target: Path, cwd: Path, keys: set[str],
-                 runs: int, kinds: dict[str, str] | None = None) -> Result:
-    """``runs`` measured runs of ``tool``'s ``path`` command on ``target`` (one if it takes over SLOW s; five
-    times as many on the staged path, where a run takes milliseconds and three would be noise); recall from
-    the last, and the ``kinds`` (what each key is, by key) of the keys it missed."""
-    argv = [a.replace("{target}", str(target)) for a in tool.commands[path]]
-    result = Result(corpus, label, tool.name, [], 0, None, len(keys))
+class _Runs:
+    """One tool's measured runs of one command, taken one round at a time (:func:`measure_tools`)."""
+
+    def __init__(self, tool: Tool, result: Result, argv: list[str], cwd: Path, scratch: Path) -> None:
+        self.tool, self.result, self.argv, self.cwd, self.scratch = tool, result, argv, cwd, scratch
+        self.last: dict = {}
+        self.done = False
+
+    def once(self) -> None:
+        """One more run, unless a run failed or took over :data:`SLOW` seconds."""
+        if self.done:
+            return
+        run = self.last = measure_once(self.argv, self.cwd, self.tool.env, self.scratch, discard=self.tool.floor)
+        if run["rc"] not in OK_EXIT:
+            self.result.error = f"exit {run['rc']}: {run['stderr'].strip()[-300:]}"
+            self.done = True
+            return
+        self.result.walls.append(run["wall"])
+        self.result.rss_kb = max(self.result.rss_kb, run["rss_kb"])
+        self.done = run["wall"] > SLOW
+
+
+def measure_tools(tools: list[Tool], corpus: str, label: str, path: str, target: Path, cwd: Path, keys: set[str],
+                  runs: int, kinds: dict[str, str] | None = None) -> list[Result]:
+    """``runs`` rounds, each running every tool's ``path`` command on ``target`` once, in turn (five times as
+    many on the staged path, where a run takes milliseconds and three would be noise; a tool whose run
+    takes over SLOW s is not run again). Rounds, not one tool's runs after another's: a shared machine's
+    speed drifts over minutes, and the ratios then compare runs taken at the same time. Recall from each
+    tool's last run, and the ``kinds`` (what each key is, by key) of the keys it missed."""
+    rounds = runs * (STAGED_RUNS if path == "staged" else 1)
     with tempfile.TemporaryDirectory(prefix="yg-bench-") as scratch:
-        if path == "staged":  # a hook runs on every commit: measure it warm (page cache, yardguard's TOML cache)
-            measure_once(argv, cwd, tool.env, Path(scratch), discard=True)
-            runs *= STAGED_RUNS
-        for _ in range(runs):
-            run = measure_once(argv, cwd, tool.env, Path(scratch), discard=tool.floor)
-            if run["rc"] not in OK_EXIT:
-                result.error = f"exit {run['rc']}: {run['stderr'].strip()[-300:]}"
-                return result
-            result.walls.append(run["wall"])
-            result.rss_kb = max(result.rss_kb, run["rss_kb"])
-            if run["wall"] > SLOW:
-                break
-        if not tool.floor:
-            found = found_keys(run["report"], keys)
-            result.found = len(found)
-            result.missed = sorted((kinds or {}).get(key, "planted key") for key in keys - found)
-            if result.found < len(keys):
-                print(f"  {tool.name} missed keys; its stderr ends: {run['stderr'].strip()[-300:]}")
-    return result
+        measured = []
+        for i, tool in enumerate(tools):
+            (Path(scratch) / str(i)).mkdir()
+            argv = [a.replace("{target}", str(target)) for a in tool.commands[path]]
+            measured.append(_Runs(tool, Result(corpus, label, tool.name, [], 0, None, len(keys)), argv, cwd,
+                                  Path(scratch) / str(i)))
+            if path == "staged":  # a hook runs on every commit: measure it warm (page cache, yardguard's TOML cache)
+                measure_once(argv, cwd, tool.env, Path(scratch) / str(i), discard=True)
+        for _ in range(rounds):
+            for one in measured:
+                one.once()
+        for one in measured:
+            if not one.tool.floor and not one.result.error:
+                found = found_keys(one.last["report"], keys)
+                one.result.found = len(found)
+                one.result.missed = sorted((kinds or {}).get(key, "planted key") for key in keys - found)
+                if one.result.found < len(keys):
+                    print(f"  {one.tool.name} missed keys; its stderr ends: {one.last['stderr'].strip()[-300:]}")
+    return [one.result for one in measured]
 
 
 PUSHES = (("push 1 commit", 1, None), ("push 1,000 commits", 1000, None), ("push 1,000 commits, 1 key", 1000, 500))
@@ -650,9 +673,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{spec.name:7} {result.path:26} {result.tool:15} "
                           f"{result.error or _fmt_time(result.median)}", flush=True)
                 continue
-            for tool in tools:
-                if path in tool.commands:
-                    results.append(_report(bench_tool(tool, corpus, path, args.runs)))
+            results += map(_report, bench_path([t for t in tools if path in t.commands], corpus, path, args.runs))
     names = list(scenarios.CASES) if args.cases == "all" else list(filter(None, args.cases.split(",")))
     cases_used: list[scenarios.Case] = []
     if names:
@@ -662,10 +683,10 @@ def main(argv: list[str] | None = None) -> int:
         cases_used = scenarios.build(corpus, names)
         for case in cases_used:
             case_tools = tools if case.rules is None else [floor(), yardguard(case.rules), *peers(False, case.rules)]
-            for tool in case_tools:
-                if case.path in tool.commands and (tool.floor or not wanted or tool.name in wanted) \
-                        and tool.name != "detect-secrets":  # its one-file hook and its plugin only
-                    results.append(_report(bench_case(tool, corpus, case, args.runs)))
+            results += map(_report, bench_case(
+                [t for t in case_tools if case.path in t.commands and (t.floor or not wanted or t.name in wanted)
+                 and t.name != "detect-secrets"],  # its one-file hook and its plugin only
+                corpus, case, args.runs))
     check_devnull()
     text = render(results, used, tools, args, cases_used)
     print("\n" + text)
