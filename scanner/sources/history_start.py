@@ -3,6 +3,8 @@ the attribution log before anything heavy is imported, so git works while Python
 the object readers start the moment the listing is done."""
 from __future__ import annotations
 
+import bisect
+import itertools
 import os
 
 from scanner import gitutil
@@ -21,7 +23,7 @@ PACK_LIMITS = ("-c", "core.packedGitLimit=64m", "-c", "core.packedGitWindowSize=
 # pack order; the size on disk, not the object's: git finds it without inflating a delta (a listing with
 # %(objectsize) took 3x as long), and it follows what reading costs git
 _FORMAT = "--batch-check=%(objectname) %(objecttype) %(objectsize:disk)"
-_SCANNED = (b"blob", b"commit")
+_SCANNED = frozenset((b"blob", b"commit"))
 _LOG_FORMAT = "--format=%x01%H%x00%an%x00%ae%x00%aI"
 # --date-order: never a parent after its child, so "earliest" follows ancestry even when commits share a
 # timestamp or the clock was skewed; --root: a root commit's files even under log.showRoot=false
@@ -46,18 +48,15 @@ class Listing:
         Reversed: a pack stores a delta after its base, and git caches a base when it rebuilds a delta, not
         when it reads the base itself; read backwards, each base is rebuilt once and then found in the cache
         (git's own CPU on the small corpus: 315 ms instead of 395, docs/performance.md)."""
-        wanted = [(oid, int(size)) for oid, kind, size in map(bytes.split, self._git().splitlines())
-                  if kind in _SCANNED]
-        wanted.reverse()
-        total = sum(size for _, size in wanted)
-        shares: list[list[bytes]] = [[]]
-        done = 0
-        for oid, size in wanted:
-            if done >= total * len(shares) / jobs and len(shares) < jobs:
-                shares.append([])
-            shares[-1].append(oid)
-            done += size
-        return [share for share in shares if share]
+        tokens = self._git().split()  # id, type, size on disk of every object: C does the lines, not a loop
+        keep = list(map(_SCANNED.__contains__, tokens[1::3]))
+        oids = list(itertools.compress(tokens[0::3], keep))
+        ends = list(itertools.accumulate(map(int, itertools.compress(reversed(tokens[2::3]), reversed(keep)))))
+        oids.reverse()
+        total = ends[-1] if ends else 0
+        cuts = [0, *(min(bisect.bisect_left(ends, total * k / jobs) + 1, len(oids)) for k in range(1, jobs)),
+                len(oids)]
+        return [oids[start:stop] for start, stop in zip(cuts, cuts[1:], strict=False) if stop > start]
 
     def close(self) -> None:
         """End git if it still lists (the command failed first); harmless once :meth:`shares` returned."""

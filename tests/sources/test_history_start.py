@@ -156,9 +156,12 @@ def test_an_output_that_ends_inside_an_object_is_an_error() -> None:
     os.close(r)
 
 
-def test_spawn_feeds_a_long_input_and_reports_failure(repo: Repo) -> None:
-    """stdin bigger than a pipe holds goes in from a thread; a failing git is an exit code; ``close`` twice
-    and after ``wait`` is harmless."""
+@pytest.mark.parametrize("in_memory", [True, False])
+def test_spawn_feeds_a_long_input_and_reports_failure(repo: Repo, monkeypatch, in_memory: bool) -> None:
+    """stdin bigger than a pipe holds goes in (an in-memory file, else a pipe written from a thread); a
+    failing git is an exit code; ``close`` twice and after ``wait`` is harmless."""
+    if not in_memory:
+        monkeypatch.setattr(gitutil, "_in_memory", lambda data: -1)
     history(repo)
     small = repo.git("rev-parse", "HEAD:a.txt").encode()
     proc = gitutil.spawn(repo.path, "cat-file", "--batch-check", stdin=(small + b"\n") * 200_000)
