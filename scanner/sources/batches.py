@@ -64,12 +64,13 @@ def read_batches(fds: list[int], stream_over: int) -> Iterator[tuple[bytes, byte
 def _objects(pipe: _Pipe, stream_over: int) -> Iterator[tuple[bytes, bytes, Content]]:
     """The whole objects in ``pipe``'s buffer; what follows the last one moves to the buffer's start."""
     buffer, view, end, pos = pipe.buffer, pipe.view, pipe.end, 0
-    while (newline := buffer.find(b"\n", pos, end)) >= 0:
-        parts = buffer[pos:newline].split()
+    find = buffer.find
+    while (newline := find(b"\n", pos, end)) >= 0:
+        parts = bytes(view[pos:newline]).split()
         if len(parts) < 3:  # "<oid> missing"
             pos = newline + 1
             continue
-        oid, kind, size = bytes(parts[0]), bytes(parts[1]), int(parts[2])
+        oid, kind, size = parts[0], parts[1], int(parts[2])
         start, stop = newline + 1, newline + 1 + size  # stop: where its closing newline is
         if stop < end:
             yield oid, kind, view[start:stop]
