@@ -204,9 +204,11 @@ class Started:
         self._args, self._running, self._out = args, running, out
 
     def __call__(self) -> bytes:
+        """git's output, once it has exited."""
         return self._out if self._running is None else _checked(self._args, *self._running.wait())
 
     def stop(self) -> None:
+        """End git unread, if it still runs."""
         if self._running is not None:
             self._running.stop()
 
@@ -291,8 +293,8 @@ def spawn(repo: StrPath, *args: str, stdin: bytes | None = None, stdout: int | N
         for fd in (in_r, out_w if stdout is None else -1):
             if fd >= 0:
                 os.close(fd)
-    if in_w >= 0:
-        _feed(in_w, stdin or b"")
+    if in_w >= 0 and stdin is not None:
+        _feed(in_w, stdin)
     if out_r >= 0:
         _grow_pipe(out_r)
     return Process(pid, out_r)
