@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 
 from scanner.decoding import DecodeOptions, base64text, entities, escapes, hexstr, percent, utf16
-from scanner.decoding.containers import ArchiveLimits, container_kind, may_be_container, open_container
+from scanner.decoding.containers import ArchiveLimits, container_kind, open_container
 from scanner.decoding.containers import label as label_member
 from scanner.decoding.containers.members import Repeatable
 from scanner.decoding.gate import LiteralSearch, archive_literals, encoded_literals
@@ -196,11 +196,9 @@ class Decoder:
         """:meth:`worth_scanning` (without a name) for many buffers from the calling thread: a whole
         history asks it of every blob, its lookups done once."""
         gate, opens = self._gate.any_test(), self.opens
-        boms = (b"\xff\xfe", b"\xfe\xff") if self.options.decode else ()
-        archives = self._archives
 
         def worth(data: View) -> bool:
-            return gate(data) or ((bytes(data[:2]) in boms or (archives and may_be_container(data))) and opens(data))
+            return gate(data) or opens(data)
         return worth
 
     def scan(self, data: Buffer, path: str, label: str | None = None, warn: Warn | None = None) -> list[Finding]:

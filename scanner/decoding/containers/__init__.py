@@ -26,6 +26,8 @@ def container_kind(data: View, name: str) -> str | None:
     """The container format of ``data`` by magic bytes ("zip", "tar", "gzip", "bz2", "xz", "sqlite",
     "pyc"), else None. Looks at a few header bytes only (tar's magic at offset 257; a pyc by its name
     ending in ``.pyc``, or without a name by its whole 3.7+ header: magic, flags and a code object)."""
+    if not may_be_container(data):  # most data: two small copies, no more
+        return None
     head = bytes(data[:16])
     if head[:4] == b"PK\x03\x04":
         return "zip"
@@ -49,9 +51,8 @@ _LEADS = frozenset((b"PK", b"\x1f\x8b", b"BZ", b"\xfd7", b"SQ"))
 
 
 def may_be_container(data: View) -> bool:
-    """False when :func:`container_kind` (without a name) surely finds no container in ``data``: the cheap
-    first look a whole history takes at every blob (two small copies instead of sixteen bytes and a dozen
-    comparisons)."""
+    """False when :func:`container_kind` surely finds no container in ``data``, whatever its name: its cheap
+    first look (a whole history takes one at every blob)."""
     head = bytes(data[:4])
     return head[:2] in _LEADS or head[2:4] == b"\r\n" or bytes(data[257:262]) == b"ustar"
 
