@@ -166,6 +166,12 @@ class KeywordMatcher:
         asks it of every blob)."""
         return self._hs().any_test() if self._multi else self.any
 
+    def load(self) -> None:
+        """Import Hyperscan and load the one-pass database now, not at the first search (a whole history
+        does it while git still lists the objects)."""
+        if self._multi:
+            self._hs()
+
     def positions(self, data: Buffer) -> list[int]:
         """Sorted start offsets of the literals in ``data``, as a regex alternation of them finds them:
         leftmost first, each occurrence beginning after the previous one ends (literals must not contain

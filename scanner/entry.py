@@ -78,4 +78,7 @@ def main() -> None:
         return
     from scanner.errors import guarded
     command = lean[0]
-    sys.exit(guarded(lambda: run(command, options_of(*lean))))
+    code = guarded(lambda: run(command, options_of(*lean)))
+    import gc
+    gc.freeze()  # the process ends here: no collection sweeps what it made (~13 ms after a whole history)
+    sys.exit(code)

@@ -154,9 +154,12 @@ class LiteralSearch:
         self._matcher: KeywordMatcher | None = None
 
     def expect_many(self) -> None:
-        """Search with the engine's matcher from the next buffer on: the caller is about to read many (a
+        """Search with the engine's matcher from now on, loaded now: the caller is about to read many (a
         whole history), so searching its first :data:`SMALL` bytes one literal at a time would cost more."""
-        self._read = max(self._read, SMALL)
+        self._read = max(self._read, SMALL + 1)  # past SMALL: any_test is the matcher's one pass
+        matcher = self._engine_matcher(b"")
+        if matcher is not None:
+            matcher.load()
 
     def _engine_matcher(self, data: Buffer) -> KeywordMatcher | None:
         if self._matcher is None:

@@ -25,15 +25,18 @@ def test_the_one_pass_gate_of_a_long_run_answers_as_the_light_one() -> None:
 
 
 def test_a_long_run_can_start_its_one_pass_matcher_at_once() -> None:
-    """A whole history says so before its first blob: no literal-by-literal search of its first MiB."""
+    """A whole history says so before its first blob: no literal-by-literal search of its first MiB, and
+    the database is loaded then (while git still lists), so its skip test is the one-pass matcher's own."""
     from scanner.decoding.stage import Decoder
     from scanner.engine import Engine
     from scanner.rules import load_rules
     decoder = Decoder(Engine(load_rules().rules))
     decoder.expect_many()
+    matcher = decoder._gate._matcher
+    assert matcher is not None and matcher._hyperscan is not None
+    assert decoder._gate.any_test().__qualname__ == "_Hyperscan.any_test.<locals>.test"  # not a copying wrapper
     assert decoder.worth_scanning(b"TRACKYARD_API_KEY: " + b64(f"TRACKYARD_API_KEY={KEY}").encode())
     assert not decoder.worth_scanning(b"nothing to see")
-    assert decoder._gate._matcher is not None
 
 
 def test_the_bound_skip_test_answers_as_worth_scanning() -> None:
