@@ -306,7 +306,9 @@ def measure_tools(tools: list[Tool], corpus: str, label: str, path: str, target:
     """``runs`` rounds, each running every tool's ``path`` command on ``target`` once, in turn (five times as
     many on the staged path, where a run takes milliseconds and three would be noise; a tool whose run
     takes over SLOW s is not run again). Rounds, not one tool's runs after another's: a shared machine's
-    speed drifts over minutes, and the ratios then compare runs taken at the same time. Recall from each
+    speed drifts over minutes, and the ratios then compare runs taken at the same time. Each round starts
+    one tool further on: a run's speed depends on the run before it (bench/README.md), so no tool always
+    follows the same one. Recall from each
     tool's last run, and the ``kinds`` (what each key is, by key) of the keys it missed."""
     rounds = runs * (STAGED_RUNS if path == "staged" else 1)
     with tempfile.TemporaryDirectory(prefix="yg-bench-") as scratch:
@@ -318,8 +320,8 @@ def measure_tools(tools: list[Tool], corpus: str, label: str, path: str, target:
                                   Path(scratch) / str(i)))
             if path == "staged":  # a hook runs on every commit: measure it warm (page cache, yardguard's TOML cache)
                 measure_once(argv, cwd, tool.env, Path(scratch) / str(i), discard=True)
-        for _ in range(rounds):
-            for one in measured:
+        for r in range(rounds):  # each round starts one tool further on: no tool always follows the same one
+            for one in measured[r % len(measured):] + measured[:r % len(measured)]:
                 one.once()
         for one in measured:
             if not one.tool.floor and not one.result.error:
